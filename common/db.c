@@ -1,0 +1,277 @@
+/* db: PostgreSQL connection, statements, transactions and migrations. */
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "migrations.h"
+
+struct db {
+    char *conninfo;
+    PGconn *conn;
+    bool up;
+};
+
+db_t *db_new(const char *conninfo)
+{
+    db_t *db = calloc(1, sizeof *db);
+    if (!db)
+        return NULL;
+    db->conninfo = strdup(conninfo);
+    if (!db->conninfo) {
+        free(db);
+        return NULL;
+    }
+    return db;
+}
+
+void db_disconnect(db_t *db)
+{
+    if (db->conn)
+        PQfinish(db->conn);
+    db->conn = NULL;
+    db->up = false;
+}
+
+int db_connect_once(db_t *db, char *errstr, size_t errstr_size)
+{
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+        return 0;
+    db_disconnect(db);
+    db->conn = PQconnectdb(db->conninfo);
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        snprintf(errstr, errstr_size, "%s", PQerrorMessage(db->conn));
+        errstr[strcspn(errstr, "\n")] = '\0';
+        db_disconnect(db);
+        return -1;
+    }
+    /* Quiet NOTICEs; the services log what matters themselves. */
+    PQclear(PQexec(db->conn, "SET client_min_messages = warning"));
+    db->up = true;
+    return 0;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+int db_connect_wait(db_t *db, volatile sig_atomic_t *running)
+{
+    long backoff = 100;
+    char err[512];
+    while (*running) {
+        if (db_connect_once(db, err, sizeof err) == 0) {
+            if (backoff > 100)
+                log_info("db_connected", "PostgreSQL is reachable again");
+            return 0;
+        }
+        log_warn("db_unavailable", "cannot connect to PostgreSQL (retrying in %ld ms): %s",
+                 backoff, err);
+        for (long slept = 0; slept < backoff && *running; slept += 100)
+            sleep_ms(100);
+        backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
+    }
+    return -1;
+}
+
+bool db_is_up(const db_t *db)
+{
+    return db->up;
+}
+
+PGconn *db_conn(db_t *db)
+{
+    return db->conn;
+}
+
+/* Maps a failed result to a status: SQLSTATE 40001/40P01 retry, class 08
+ * and the shutdown codes (57P01-57P03) or a broken connection are "down". */
+static db_status_t classify(db_t *db, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (PQstatus(db->conn) != CONNECTION_OK || !state || strncmp(state, "08", 2) == 0 ||
+        strncmp(state, "57P0", 4) == 0) {
+        db->up = false;
+        return DB_DOWN;
+    }
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+        return DB_RETRY;
+    return DB_ERROR;
+}
+
+db_status_t db_exec(db_t *db, const char *sql, int nparams, const char *const *params,
+                    PGresult **out, char *errstr, size_t errstr_size)
+{
+    if (out)
+        *out = NULL;
+    if (!db->conn) {
+        snprintf(errstr, errstr_size, "not connected");
+        return DB_DOWN;
+    }
+    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        if (out)
+            *out = res;
+        else
+            PQclear(res);
+        return DB_OK;
+    }
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(errstr, errstr_size, "%s%s%s%s", state ? "SQLSTATE " : "", state ? state : "",
+             state ? ": " : "", res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+    errstr[strcspn(errstr, "\n")] = '\0';
+    db_status_t status = classify(db, res);
+    PQclear(res);
+    return status;
+}
+
+db_status_t db_begin(db_t *db, char *errstr, size_t errstr_size)
+{
+    return db_exec(db, "BEGIN", 0, NULL, NULL, errstr, errstr_size);
+}
+
+db_status_t db_commit(db_t *db, char *errstr, size_t errstr_size)
+{
+    return db_exec(db, "COMMIT", 0, NULL, NULL, errstr, errstr_size);
+}
+
+void db_rollback(db_t *db)
+{
+    char ignored[256];
+    if (db->conn && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+    {
+        /* A failed ROLLBACK leaves a broken connection, found by the next statement. */
+        db_status_t st = db_exec(db, "ROLLBACK", 0, NULL, NULL, ignored, sizeof ignored);
+        (void)st;
+    }
+}
+
+db_status_t db_transaction(db_t *db, db_tx_fn fn, void *arg, char *errstr, size_t errstr_size)
+{
+    db_status_t st = DB_RETRY;
+    for (int attempt = 0; attempt < 20 && st == DB_RETRY; attempt++) {
+        if (attempt > 0) {
+            log_info("tx_retry", "retrying transaction (attempt %d): %s", attempt + 1, errstr);
+            sleep_ms(10L * attempt);
+        }
+        st = db_begin(db, errstr, errstr_size);
+        if (st == DB_OK)
+            st = fn(db, arg, errstr, errstr_size);
+        if (st == DB_OK)
+            st = db_commit(db, errstr, errstr_size);
+        if (st != DB_OK)
+            db_rollback(db);
+    }
+    return st;
+}
+
+void db_free(db_t *db)
+{
+    if (!db)
+        return;
+    db_disconnect(db);
+    free(db->conninfo);
+    free(db);
+}
+
+static int grow(char **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 256;
+    while (n < need)
+        n *= 2;
+    char *p = realloc(*buf, n);
+    if (!p)
+        return -1;
+    *buf = p;
+    *cap = n;
+    return 0;
+}
+
+int db_array_append(char **buf, size_t *len, size_t *cap, const char *element)
+{
+    size_t need = *len + 4 + (element ? 2 * strlen(element) : 4);
+    if (grow(buf, cap, need + 2))
+        return -1;
+    (*buf)[*len] = *len == 0 ? '{' : ',';
+    (*len)++;
+    if (!element) {
+        memcpy(*buf + *len, "NULL", 4);
+        *len += 4;
+        return 0;
+    }
+    (*buf)[(*len)++] = '"';
+    for (const char *p = element; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            (*buf)[(*len)++] = '\\';
+        (*buf)[(*len)++] = *p;
+    }
+    (*buf)[(*len)++] = '"';
+    return 0;
+}
+
+int db_array_finish(char **buf, size_t *len, size_t *cap)
+{
+    if (grow(buf, cap, *len + 3))
+        return -1;
+    if (*len == 0)
+        (*buf)[(*len)++] = '{';
+    (*buf)[(*len)++] = '}';
+    (*buf)[*len] = '\0';
+    return 0;
+}
+
+int db_migrate(db_t *db, char *errstr, size_t errstr_size)
+{
+    char err[1024];
+    if (db_exec(db,
+                "CREATE TABLE IF NOT EXISTS schema_migration (name text PRIMARY KEY, "
+                "applied_at timestamptz NOT NULL DEFAULT now())",
+                0, NULL, NULL, err, sizeof err) != DB_OK) {
+        snprintf(errstr, errstr_size, "schema_migration: %s", err);
+        return -1;
+    }
+    int applied = 0;
+    for (size_t i = 0; i < migration_count; i++) {
+        const char *name = migrations[i].name;
+        PGresult *res = NULL;
+        db_status_t st = db_begin(db, err, sizeof err);
+        /* Serialises concurrent migrate runs. */
+        if (st == DB_OK)
+            st = db_exec(db, "LOCK TABLE schema_migration IN EXCLUSIVE MODE", 0, NULL, NULL, err,
+                         sizeof err);
+        if (st == DB_OK)
+            st = db_exec(db, "SELECT 1 FROM schema_migration WHERE name = $1", 1, &name, &res, err,
+                         sizeof err);
+        bool done = st == DB_OK && PQntuples(res) > 0;
+        PQclear(res);
+        if (st == DB_OK && !done) {
+            PGresult *r = PQexec(db_conn(db), migrations[i].sql);
+            if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+                snprintf(err, sizeof err, "%s", PQresultErrorMessage(r));
+                err[strcspn(err, "\n")] = '\0';
+                st = DB_ERROR;
+            }
+            PQclear(r);
+            if (st == DB_OK)
+                st = db_exec(db, "INSERT INTO schema_migration (name) VALUES ($1)", 1, &name,
+                             NULL, err, sizeof err);
+            applied += st == DB_OK;
+        }
+        if (st == DB_OK)
+            st = db_commit(db, err, sizeof err);
+        if (st != DB_OK) {
+            db_rollback(db);
+            snprintf(errstr, errstr_size, "migration %s: %s", name, err);
+            return -1;
+        }
+    }
+    return applied;
+}

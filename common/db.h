@@ -1,0 +1,81 @@
+/* db: the PostgreSQL connection every service keeps, with reconnection and
+ * capped exponential back-off, one error convention for statements, and
+ * transactions that are retried on serialization failure or deadlock.
+ *
+ * Ownership: a db_t owns its PGconn. Every PGresult handed out is owned by
+ * the caller and freed with PQclear in the scope that received it. */
+#ifndef SUCCESSION_DB_H
+#define SUCCESSION_DB_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <libpq-fe.h>
+
+typedef struct db db_t;
+
+/* Statement outcomes. */
+typedef enum {
+    DB_OK = 0,
+    DB_ERROR = -1, /* the statement is wrong or the data refused: do not retry as is */
+    DB_RETRY = -2, /* serialization failure or deadlock: run the transaction again */
+    DB_DOWN = -3,  /* the connection is gone: reconnect, then run it again */
+} db_status_t;
+
+/* A connection to conninfo (copied), not yet opened. NULL when out of memory. */
+db_t *db_new(const char *conninfo);
+
+/* Opens the connection if it is not open, trying until it succeeds or
+ * *running becomes 0, sleeping 100 ms, doubling up to 5 s between tries and
+ * logging each failure once per back-off step. Returns 0 when connected, -1
+ * when stopped. */
+int db_connect_wait(db_t *db, volatile sig_atomic_t *running) __attribute__((warn_unused_result));
+
+/* Opens the connection once. Returns 0, or -1 with libpq's message. */
+int db_connect_once(db_t *db, char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+
+/* True while the last statement did not find the connection gone. */
+bool db_is_up(const db_t *db);
+
+/* The open connection (borrowed), or NULL. */
+PGconn *db_conn(db_t *db);
+
+/* Runs sql with text parameters. On DB_OK and when out is not NULL, *out is
+ * the result (caller frees); otherwise nothing is handed out and errstr holds
+ * the server's message and SQLSTATE. */
+db_status_t db_exec(db_t *db, const char *sql, int nparams, const char *const *params,
+                    PGresult **out, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+/* BEGIN / COMMIT / ROLLBACK. ROLLBACK never fails the caller. */
+db_status_t db_begin(db_t *db, char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+db_status_t db_commit(db_t *db, char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+void db_rollback(db_t *db);
+
+/* Runs fn(db, arg, errstr) inside BEGIN .. COMMIT, again (up to 20 times)
+ * while it or the commit says DB_RETRY. fn returns a db_status_t; anything
+ * but DB_OK rolls back. Returns the last status. */
+typedef db_status_t (*db_tx_fn)(db_t *db, void *arg, char *errstr, size_t errstr_size);
+db_status_t db_transaction(db_t *db, db_tx_fn fn, void *arg, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+/* Closes the connection (the next db_connect_* reopens it). */
+void db_disconnect(db_t *db);
+
+void db_free(db_t *db);
+
+/* Appends a PostgreSQL array literal element (quoted, escaped; NULL as the
+ * NULL element) to the growing text *buf of *len bytes. Returns 0 or -1 when
+ * out of memory. Start with *buf NULL; the caller frees. */
+int db_array_append(char **buf, size_t *len, size_t *cap, const char *element)
+    __attribute__((warn_unused_result));
+/* Closes the array literal started by the first db_array_append ("{}" when
+ * nothing was appended). */
+int db_array_finish(char **buf, size_t *len, size_t *cap) __attribute__((warn_unused_result));
+
+/* Applies every numbered migration not yet applied, each in its own
+ * transaction, recorded in schema_migration. Returns the number applied, or
+ * -1 with the failing file and the server's message in errstr. */
+int db_migrate(db_t *db, char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+
+#endif

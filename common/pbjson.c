@@ -1,0 +1,872 @@
+/* pbjson: the proto3 JSON mapping over protobuf-c descriptors.
+ *
+ * Decoding builds the message with the system allocator only (malloc for
+ * the message, every string, byte buffer, repeated array and sub-message),
+ * which is exactly what protobuf_c_message_free_unpacked(message, NULL)
+ * releases, so one free function serves both decoded and unpacked
+ * messages, and a decode that fails half-way is cleaned up the same way. */
+#include "pbjson.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datetime.h"
+#include "google/protobuf/timestamp.pb-c.h"
+
+#define PATH_SIZE       256
+#define NAME_SIZE       128
+#define REASON_SIZE     192
+#define NUMBER_TEXT     32
+#define MAX_ECHO_LENGTH 64
+
+/* The instants an RFC 3339 string can name: 0001-01-01 to 9999-12-31. */
+#define TIMESTAMP_MIN_SECONDS INT64_C(-62135596800)
+#define TIMESTAMP_MAX_SECONDS INT64_C(253402300799)
+
+/* Where the decoder is in the JSON document, for error messages. */
+typedef struct {
+    char path[PATH_SIZE];
+    size_t path_len;
+    char *errstr;
+    size_t errstr_size;
+} decoder_t;
+
+static int decode_message_json(decoder_t *d, const ProtobufCMessageDescriptor *desc,
+                               ProtobufCMessage *msg, json_t *json);
+static json_t *encode_message_value(const ProtobufCMessage *msg);
+
+/* ---- paths and errors ---- */
+
+/* Appends ".name" (or "name" at the root) to the path; returns the old
+ * length for path_pop. The path is truncated rather than overflowed. */
+static size_t path_push(decoder_t *d, const char *name)
+{
+    size_t old = d->path_len;
+    int n = snprintf(d->path + old, PATH_SIZE - old, old ? ".%s" : "%s", name);
+    d->path_len = n < 0 ? old : old + (size_t)n;
+    if (d->path_len >= PATH_SIZE)
+        d->path_len = PATH_SIZE - 1;
+    return old;
+}
+
+/* Appends "[index]" to the path; returns the old length. */
+static size_t path_push_index(decoder_t *d, size_t index)
+{
+    size_t old = d->path_len;
+    int n = snprintf(d->path + old, PATH_SIZE - old, "[%zu]", index);
+    d->path_len = n < 0 ? old : old + (size_t)n;
+    if (d->path_len >= PATH_SIZE)
+        d->path_len = PATH_SIZE - 1;
+    return old;
+}
+
+/* Restores the path to an earlier length. */
+static void path_pop(decoder_t *d, size_t old)
+{
+    d->path_len = old;
+    d->path[old] = '\0';
+}
+
+/* Writes "path: reason" into errstr and returns -1. The innermost failure
+ * writes the message; callers only pass the -1 up. */
+__attribute__((format(printf, 2, 3))) static int fail(decoder_t *d, const char *fmt, ...)
+{
+    char reason[REASON_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    if (d->errstr_size > 0)
+        snprintf(d->errstr, d->errstr_size, "%s%s%s", d->path, d->path_len ? ": " : "", reason);
+    return -1;
+}
+
+/* A JSON type as a person would name it in an error message. */
+static const char *json_kind(const json_t *json)
+{
+    switch (json_typeof(json)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
+    }
+}
+
+/* ---- descriptors ---- */
+
+/* Whether desc is google.protobuf.Timestamp, which has a string form. */
+static bool is_timestamp(const ProtobufCMessageDescriptor *desc)
+{
+    return strcmp(desc->name, "google.protobuf.Timestamp") == 0;
+}
+
+/* Whether a field has a has_ flag of its own: proto2 optional and proto3
+ * `optional` scalars and bytes (strings and messages use NULL/"" instead,
+ * and oneof members their case). */
+static bool has_presence_flag(const ProtobufCFieldDescriptor *f)
+{
+    return f->label == PROTOBUF_C_LABEL_OPTIONAL && !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+           f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE;
+}
+
+/* The storage size of one element of a repeated field of this type. */
+static size_t element_size(ProtobufCType type)
+{
+    switch (type) {
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+        return sizeof(int64_t);
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return sizeof(double);
+    case PROTOBUF_C_TYPE_BOOL:
+        return sizeof(protobuf_c_boolean);
+    case PROTOBUF_C_TYPE_STRING:
+        return sizeof(char *);
+    case PROTOBUF_C_TYPE_BYTES:
+        return sizeof(ProtobufCBinaryData);
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return sizeof(ProtobufCMessage *);
+    default:
+        return sizeof(int32_t); /* the 32-bit numbers, float and enums */
+    }
+}
+
+/* The field a JSON member names: its proto name or its lowerCamelCase name,
+ * both of which the mapping allows on input. NULL when there is none. */
+static const ProtobufCFieldDescriptor *find_field(const ProtobufCMessageDescriptor *desc,
+                                                  const char *key)
+{
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(desc, key);
+    if (f)
+        return f;
+    char json_name[NAME_SIZE];
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        pbjson_field_name(desc->fields[i].name, json_name, sizeof json_name);
+        if (strcmp(json_name, key) == 0)
+            return &desc->fields[i];
+    }
+    return NULL;
+}
+
+/* A new message of type desc at its defaults, or NULL when out of memory. */
+static ProtobufCMessage *new_message(const ProtobufCMessageDescriptor *desc)
+{
+    ProtobufCMessage *msg = calloc(1, desc->sizeof_message);
+    if (msg)
+        protobuf_c_message_init(desc, msg);
+    return msg;
+}
+
+void pbjson_field_name(const char *field_name, char *buf, size_t buf_size)
+{
+    if (buf_size == 0)
+        return;
+    size_t n = 0;
+    bool upper = false;
+    for (const char *p = field_name; *p && n + 1 < buf_size; p++) {
+        if (*p == '_') {
+            upper = true;
+            continue;
+        }
+        buf[n++] = upper ? (char)toupper((unsigned char)*p) : *p;
+        upper = false;
+    }
+    buf[n] = '\0';
+}
+
+/* ---- base64 ---- */
+
+static const char base64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* The 6-bit value of a base64 digit, standard or URL-safe; -1 otherwise. */
+static int base64_digit(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
+    return -1;
+}
+
+/* Decodes base64 (either alphabet, padding optional, as the mapping
+ * allows) into a new buffer. Returns 0, or -1 when malformed or out of
+ * memory (*out is then NULL). An empty input gives NULL and length 0. */
+static int base64_decode(const char *in, size_t len, uint8_t **out, size_t *out_len)
+{
+    size_t padding = 0;
+    while (len > 0 && padding < 2 && in[len - 1] == '=') {
+        len--;
+        padding++;
+    }
+    *out = NULL;
+    *out_len = 0;
+    if (len % 4 == 1 || (padding > 0 && (len + padding) % 4 != 0))
+        return -1;
+    if (len == 0)
+        return 0;
+    uint8_t *buf = malloc(len / 4 * 3 + 3);
+    if (!buf)
+        return -1;
+    uint32_t bits = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        int v = base64_digit((unsigned char)in[i]);
+        if (v < 0) {
+            free(buf);
+            return -1;
+        }
+        bits = (bits << 6) | (uint32_t)v;
+        if (i % 4 == 3 || i == len - 1) {
+            size_t digits = i % 4 + 1;
+            bits <<= 6 * (4 - digits); /* align a short final group */
+            for (size_t k = 0; k + 1 < digits; k++)
+                buf[n++] = (uint8_t)(bits >> (16 - 8 * k));
+            bits = 0;
+        }
+    }
+    *out = buf;
+    *out_len = n;
+    return 0;
+}
+
+/* A new JSON string of data in standard base64 with padding, or NULL. */
+static json_t *base64_encode(const uint8_t *data, size_t len)
+{
+    char *text = malloc((len + 2) / 3 * 4 + 1);
+    if (!text)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t group = (uint32_t)data[i] << 16;
+        if (i + 1 < len)
+            group |= (uint32_t)data[i + 1] << 8;
+        if (i + 2 < len)
+            group |= data[i + 2];
+        text[n++] = base64_alphabet[group >> 18 & 63];
+        text[n++] = base64_alphabet[group >> 12 & 63];
+        text[n++] = i + 1 < len ? base64_alphabet[group >> 6 & 63] : '=';
+        text[n++] = i + 2 < len ? base64_alphabet[group & 63] : '=';
+    }
+    json_t *json = json_stringn(text, n);
+    free(text);
+    return json;
+}
+
+/* ---- decoding scalars ---- */
+
+/* Reads a decimal integer string whole (no sign other than a leading '-',
+ * no spaces) as the mapping allows for every integer type. */
+static int parse_signed_text(const char *s, int64_t *out)
+{
+    if (!(isdigit((unsigned char)s[0]) || (s[0] == '-' && isdigit((unsigned char)s[1]))))
+        return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* As parse_signed_text, for unsigned values (no sign at all). */
+static int parse_unsigned_text(const char *s, uint64_t *out)
+{
+    if (!isdigit((unsigned char)s[0]))
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Reads a signed integer in [min, max] from a JSON integer, an integral
+ * number or a decimal string. */
+static int read_signed(decoder_t *d, json_t *json, int64_t min, int64_t max, int64_t *out)
+{
+    int64_t v;
+    if (json_is_integer(json)) {
+        v = json_integer_value(json);
+    } else if (json_is_real(json)) {
+        double r = json_real_value(json);
+        if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0))
+            return fail(d, "number out of range");
+        v = (int64_t)r;
+        if ((double)v != r)
+            return fail(d, "expected an integer, got %g", r);
+    } else if (json_is_string(json)) {
+        if (parse_signed_text(json_string_value(json), &v))
+            return fail(d, "not an integer or out of range");
+    } else {
+        return fail(d, "expected an integer, got %s", json_kind(json));
+    }
+    if (v < min || v > max)
+        return fail(d, "%" PRId64 " is out of range", v);
+    *out = v;
+    return 0;
+}
+
+/* Reads an unsigned integer at most max, as read_signed. */
+static int read_unsigned(decoder_t *d, json_t *json, uint64_t max, uint64_t *out)
+{
+    uint64_t v;
+    if (json_is_integer(json)) {
+        if (json_integer_value(json) < 0)
+            return fail(d, "negative value for an unsigned field");
+        v = (uint64_t)json_integer_value(json);
+    } else if (json_is_real(json)) {
+        double r = json_real_value(json);
+        if (!(r >= 0.0 && r < 18446744073709551616.0))
+            return fail(d, "number out of range");
+        v = (uint64_t)r;
+        if ((double)v != r)
+            return fail(d, "expected an integer, got %g", r);
+    } else if (json_is_string(json)) {
+        if (parse_unsigned_text(json_string_value(json), &v))
+            return fail(d, "not an unsigned integer or out of range");
+    } else {
+        return fail(d, "expected an integer, got %s", json_kind(json));
+    }
+    if (v > max)
+        return fail(d, "%" PRIu64 " is out of range", v);
+    *out = v;
+    return 0;
+}
+
+/* Reads a double from a number, a numeric string, or one of the strings
+ * "NaN", "Infinity", "-Infinity" the mapping uses for special values. */
+static int read_double(decoder_t *d, json_t *json, double *out)
+{
+    if (json_is_number(json)) {
+        *out = json_number_value(json);
+        return 0;
+    }
+    if (!json_is_string(json))
+        return fail(d, "expected a number, got %s", json_kind(json));
+    const char *s = json_string_value(json);
+    if (strcmp(s, "NaN") == 0) {
+        *out = NAN;
+    } else if (strcmp(s, "Infinity") == 0) {
+        *out = INFINITY;
+    } else if (strcmp(s, "-Infinity") == 0) {
+        *out = -INFINITY;
+    } else {
+        char *end;
+        if (!(isdigit((unsigned char)s[0]) || s[0] == '-' || s[0] == '.'))
+            return fail(d, "not a number");
+        *out = strtod(s, &end);
+        if (*end || !isfinite(*out))
+            return fail(d, "not a number");
+    }
+    return 0;
+}
+
+/* Decodes one numeric field value (every integer and floating type) into
+ * slot. */
+static int decode_number(decoder_t *d, ProtobufCType type, json_t *json, void *slot)
+{
+    int64_t s;
+    uint64_t u;
+    double v;
+    switch (type) {
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_SINT32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+        if (read_signed(d, json, INT32_MIN, INT32_MAX, &s))
+            return -1;
+        *(int32_t *)slot = (int32_t)s;
+        return 0;
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+        return read_signed(d, json, INT64_MIN, INT64_MAX, (int64_t *)slot);
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32:
+        if (read_unsigned(d, json, UINT32_MAX, &u))
+            return -1;
+        *(uint32_t *)slot = (uint32_t)u;
+        return 0;
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+        return read_unsigned(d, json, UINT64_MAX, (uint64_t *)slot);
+    case PROTOBUF_C_TYPE_FLOAT:
+        if (read_double(d, json, &v))
+            return -1;
+        if (isfinite(v) && (v > FLT_MAX || v < -FLT_MAX))
+            return fail(d, "number out of range for a float");
+        *(float *)slot = (float)v;
+        return 0;
+    default:
+        return read_double(d, json, (double *)slot);
+    }
+}
+
+/* Decodes an enum given by value name or, for test input, by number (any
+ * int32, known to the enum or not). */
+static int decode_enum(decoder_t *d, const ProtobufCEnumDescriptor *ed, json_t *json,
+                       int32_t *slot)
+{
+    if (json_is_string(json)) {
+        const char *name = json_string_value(json);
+        const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value_by_name(ed, name);
+        if (ev) {
+            *slot = ev->value;
+            return 0;
+        }
+        if (strlen(name) > MAX_ECHO_LENGTH)
+            return fail(d, "unknown value of enum %s", ed->name);
+        return fail(d, "unknown value \"%s\" of enum %s", name, ed->name);
+    }
+    if (!json_is_number(json))
+        return fail(d, "expected an enum value name, got %s", json_kind(json));
+    int64_t v;
+    if (read_signed(d, json, INT32_MIN, INT32_MAX, &v))
+        return -1;
+    *slot = (int32_t)v;
+    return 0;
+}
+
+/* Decodes a JSON string into a malloc'd C string. A NUL inside cannot be
+ * carried by a protobuf-c string, so it is refused rather than cut off. */
+static int decode_string(decoder_t *d, json_t *json, char **slot)
+{
+    if (!json_is_string(json))
+        return fail(d, "expected a string, got %s", json_kind(json));
+    size_t len = json_string_length(json);
+    const char *s = json_string_value(json);
+    if (memchr(s, '\0', len))
+        return fail(d, "a string may not contain a NUL character");
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return fail(d, "out of memory");
+    memcpy(copy, s, len + 1);
+    *slot = copy;
+    return 0;
+}
+
+/* Decodes a base64 JSON string into a malloc'd byte buffer. */
+static int decode_bytes(decoder_t *d, json_t *json, ProtobufCBinaryData *slot)
+{
+    if (!json_is_string(json))
+        return fail(d, "expected a base64 string, got %s", json_kind(json));
+    uint8_t *data;
+    size_t len;
+    if (base64_decode(json_string_value(json), json_string_length(json), &data, &len))
+        return fail(d, "not valid base64");
+    slot->data = data;
+    slot->len = len;
+    return 0;
+}
+
+/* Decodes a sub-message. It is stored in *slot before its members are
+ * read, so that a failure inside it is freed with the whole message. */
+static int decode_submessage(decoder_t *d, const ProtobufCMessageDescriptor *desc, json_t *json,
+                             ProtobufCMessage **slot)
+{
+    if (!json_is_object(json) && !(is_timestamp(desc) && json_is_string(json)))
+        return fail(d, "expected an object, got %s", json_kind(json));
+    ProtobufCMessage *sub = new_message(desc);
+    if (!sub)
+        return fail(d, "out of memory");
+    *slot = sub;
+    return decode_message_json(d, desc, sub, json);
+}
+
+/* Decodes one value of field into slot (the member itself, or one element
+ * of a repeated member). */
+static int decode_value(decoder_t *d, const ProtobufCFieldDescriptor *f, json_t *json,
+                        void *slot)
+{
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_BOOL:
+        if (!json_is_boolean(json))
+            return fail(d, "expected true or false, got %s", json_kind(json));
+        *(protobuf_c_boolean *)slot = json_is_true(json);
+        return 0;
+    case PROTOBUF_C_TYPE_ENUM:
+        return decode_enum(d, f->descriptor, json, (int32_t *)slot);
+    case PROTOBUF_C_TYPE_STRING:
+        return decode_string(d, json, (char **)slot);
+    case PROTOBUF_C_TYPE_BYTES:
+        return decode_bytes(d, json, (ProtobufCBinaryData *)slot);
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return decode_submessage(d, f->descriptor, json, (ProtobufCMessage **)slot);
+    default:
+        return decode_number(d, f->type, json, slot);
+    }
+}
+
+/* Decodes a JSON array into a repeated field. The count grows with each
+ * element before it is read (the array is zeroed), so that a failure
+ * part-way leaves a message free_unpacked can release. */
+static int decode_repeated(decoder_t *d, const ProtobufCFieldDescriptor *f, ProtobufCMessage *msg,
+                           json_t *json)
+{
+    if (!json_is_array(json))
+        return fail(d, "expected an array, got %s", json_kind(json));
+    size_t n = json_array_size(json);
+    if (n == 0)
+        return 0;
+    size_t size = element_size(f->type);
+    char *array = calloc(n, size);
+    if (!array)
+        return fail(d, "out of memory");
+    *(void **)((char *)msg + f->offset) = array;
+    size_t *count = (size_t *)((char *)msg + f->quantifier_offset);
+    for (size_t i = 0; i < n; i++) {
+        size_t mark = path_push_index(d, i);
+        json_t *item = json_array_get(json, i);
+        int rc = json_is_null(item) ? fail(d, "null is not allowed in an array") : 0;
+        if (rc == 0) {
+            *count = i + 1;
+            rc = decode_value(d, f, item, array + i * size);
+        }
+        path_pop(d, mark);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+/* Decodes one JSON member into its field. seen[] marks fields already
+ * given, so that a field named twice (as proto and as JSON name) is an
+ * error rather than a leak or a silent overwrite. */
+static int decode_member(decoder_t *d, const ProtobufCMessageDescriptor *desc,
+                         ProtobufCMessage *msg, const char *key, json_t *value, bool *seen)
+{
+    const ProtobufCFieldDescriptor *f = find_field(desc, key);
+    if (!f)
+        return fail(d, "unknown member");
+    size_t index = (size_t)(f - desc->fields);
+    if (seen[index])
+        return fail(d, "given twice");
+    seen[index] = true;
+    if (json_is_null(value))
+        return 0;
+    void *quantifier = (char *)msg + f->quantifier_offset;
+    if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+        uint32_t *which = quantifier;
+        if (*which != 0 && *which != f->id)
+            return fail(d, "only one member of a oneof may be given");
+        *which = f->id;
+    } else if (has_presence_flag(f)) {
+        *(protobuf_c_boolean *)quantifier = 1;
+    }
+    if (f->label == PROTOBUF_C_LABEL_REPEATED)
+        return decode_repeated(d, f, msg, value);
+    return decode_value(d, f, value, (char *)msg + f->offset);
+}
+
+/* Decodes every member of a JSON object into msg. */
+static int decode_object(decoder_t *d, const ProtobufCMessageDescriptor *desc,
+                         ProtobufCMessage *msg, json_t *json)
+{
+    if (!json_is_object(json))
+        return fail(d, "expected an object, got %s", json_kind(json));
+    bool *seen = calloc(desc->n_fields + 1, sizeof *seen);
+    if (!seen)
+        return fail(d, "out of memory");
+    int rc = 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach(json, key, value)
+    {
+        size_t mark = path_push(d, key);
+        rc = decode_member(d, desc, msg, key, value, seen);
+        path_pop(d, mark);
+        if (rc)
+            goto out;
+    }
+out:
+    free(seen);
+    return rc;
+}
+
+/* Decodes a message: an object, or for a Timestamp also its RFC 3339
+ * string. */
+static int decode_message_json(decoder_t *d, const ProtobufCMessageDescriptor *desc,
+                               ProtobufCMessage *msg, json_t *json)
+{
+    if (!(is_timestamp(desc) && json_is_string(json)))
+        return decode_object(d, desc, msg, json);
+    Google__Protobuf__Timestamp *ts = (Google__Protobuf__Timestamp *)msg;
+    int64_t seconds;
+    int32_t nanos;
+    if (datetime_parse_instant(json_string_value(json), &seconds, &nanos))
+        return fail(d, "not an RFC 3339 instant");
+    if (seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS)
+        return fail(d, "instant out of range (years 0001 to 9999)");
+    ts->seconds = seconds;
+    ts->nanos = nanos;
+    return 0;
+}
+
+int pbjson_decode(const ProtobufCMessageDescriptor *descriptor, json_t *json,
+                  ProtobufCMessage **out, char *errstr, size_t errstr_size)
+{
+    decoder_t d = {.path = "", .path_len = 0, .errstr = errstr, .errstr_size = errstr_size};
+    *out = NULL;
+    if (errstr_size > 0)
+        errstr[0] = '\0';
+    if (!json)
+        return fail(&d, "no JSON value");
+    ProtobufCMessage *msg = new_message(descriptor);
+    if (!msg)
+        return fail(&d, "out of memory");
+    if (decode_message_json(&d, descriptor, msg, json)) {
+        pbjson_free(msg);
+        return -1;
+    }
+    *out = msg;
+    return 0;
+}
+
+void pbjson_free(ProtobufCMessage *message)
+{
+    /* Every part was allocated with malloc, which the default allocator of
+     * free_unpacked releases with free; defaults ("" and NULL) are skipped. */
+    if (message)
+        protobuf_c_message_free_unpacked(message, NULL);
+}
+
+/* ---- encoding ---- */
+
+/* Length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when it is
+ * malformed (overlong, a surrogate, past U+10FFFF, cut short). Stops at
+ * the first byte that is not a continuation, so never reads past a NUL. */
+static size_t utf8_sequence(const unsigned char *p)
+{
+    unsigned c = p[0];
+    size_t n;
+    uint32_t v, min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2, v = c & 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 3, v = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        v = v << 6 | (p[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* A JSON string for s. protobuf-c does not check UTF-8 when unpacking and
+ * JSON cannot carry malformed text, so each malformed byte is shown as
+ * U+FFFD rather than the whole message failing to print. */
+static json_t *encode_string(const char *s)
+{
+    if (!s)
+        s = "";
+    json_t *json = json_string(s);
+    if (json)
+        return json;
+    size_t len = strlen(s);
+    char *clean = malloc(len * 3 + 1);
+    if (!clean)
+        return NULL;
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t k = utf8_sequence(p);
+        if (k == 0) {
+            memcpy(clean + n, "\xEF\xBF\xBD", 3);
+            n += 3;
+            p++;
+            continue;
+        }
+        memcpy(clean + n, p, k);
+        n += k;
+        p += k;
+    }
+    json = json_stringn(clean, n);
+    free(clean);
+    return json;
+}
+
+/* A JSON value for a double: a number, or the mapping's strings for NaN
+ * and the infinities (JSON has no literal for them). */
+static json_t *encode_double(double v)
+{
+    if (isnan(v))
+        return json_string("NaN");
+    if (isinf(v))
+        return json_string(v > 0 ? "Infinity" : "-Infinity");
+    return json_real(v);
+}
+
+/* An enum by name, or by number when the enum does not know the value. */
+static json_t *encode_enum(const ProtobufCEnumDescriptor *ed, int32_t v)
+{
+    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(ed, v);
+    return ev ? json_string(ev->name) : json_integer(v);
+}
+
+/* A 64-bit integer as a JSON string: JSON readers often hold numbers as
+ * doubles, which lose precision past 2^53. */
+static json_t *encode_int64(int64_t v, bool is_unsigned)
+{
+    char text[NUMBER_TEXT];
+    if (is_unsigned)
+        snprintf(text, sizeof text, "%" PRIu64, (uint64_t)v);
+    else
+        snprintf(text, sizeof text, "%" PRId64, v);
+    return json_string(text);
+}
+
+/* The JSON value of one field value stored at slot. */
+static json_t *encode_value(const ProtobufCFieldDescriptor *f, const void *slot)
+{
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_SINT32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+        return json_integer(*(const int32_t *)slot);
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32:
+        return json_integer(*(const uint32_t *)slot);
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+        return encode_int64(*(const int64_t *)slot, false);
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+        return encode_int64((int64_t) * (const uint64_t *)slot, true);
+    case PROTOBUF_C_TYPE_FLOAT:
+        return encode_double(*(const float *)slot);
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return encode_double(*(const double *)slot);
+    case PROTOBUF_C_TYPE_BOOL:
+        return json_boolean(*(const protobuf_c_boolean *)slot);
+    case PROTOBUF_C_TYPE_ENUM:
+        return encode_enum(f->descriptor, *(const int32_t *)slot);
+    case PROTOBUF_C_TYPE_STRING:
+        return encode_string(*(char *const *)slot);
+    case PROTOBUF_C_TYPE_BYTES:
+        return base64_encode(((const ProtobufCBinaryData *)slot)->data,
+                             ((const ProtobufCBinaryData *)slot)->len);
+    default:
+        return encode_message_value(*(ProtobufCMessage *const *)slot);
+    }
+}
+
+/* A JSON array of the elements of a repeated field. */
+static json_t *encode_repeated(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f)
+{
+    json_t *array = json_array();
+    if (!array)
+        return NULL;
+    size_t n = *(const size_t *)((const char *)msg + f->quantifier_offset);
+    const char *elements = *(char *const *)((const char *)msg + f->offset);
+    size_t size = element_size(f->type);
+    for (size_t i = 0; i < n; i++) {
+        if (json_array_append_new(array, encode_value(f, elements + i * size))) {
+            json_decref(array);
+            return NULL;
+        }
+    }
+    return array;
+}
+
+/* Whether a field is written: everything except unset sub-messages, unset
+ * oneof members and scalars with a has_ flag that is clear. */
+static bool field_is_written(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f)
+{
+    const char *quantifier = (const char *)msg + f->quantifier_offset;
+    if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+        return *(const uint32_t *)quantifier == f->id;
+    if (f->label == PROTOBUF_C_LABEL_REPEATED)
+        return true;
+    if (has_presence_flag(f))
+        return *(const protobuf_c_boolean *)quantifier;
+    if (f->type == PROTOBUF_C_TYPE_MESSAGE)
+        return *(ProtobufCMessage *const *)((const char *)msg + f->offset) != NULL;
+    return true;
+}
+
+/* A JSON object with every written field of msg under its JSON name. */
+static json_t *encode_object(const ProtobufCMessage *msg)
+{
+    const ProtobufCMessageDescriptor *desc = msg->descriptor;
+    json_t *obj = json_object();
+    if (!obj)
+        return NULL;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        if (!field_is_written(msg, f))
+            continue;
+        json_t *value = f->label == PROTOBUF_C_LABEL_REPEATED
+                            ? encode_repeated(msg, f)
+                            : encode_value(f, (const char *)msg + f->offset);
+        char name[NAME_SIZE];
+        pbjson_field_name(f->name, name, sizeof name);
+        if (json_object_set_new(obj, name, value)) {
+            json_decref(obj);
+            return NULL;
+        }
+    }
+    return obj;
+}
+
+/* A sub-message: a Timestamp within the RFC 3339 range as its string,
+ * anything else (including an out-of-range Timestamp, which has no string
+ * form) as an object. */
+static json_t *encode_message_value(const ProtobufCMessage *msg)
+{
+    if (!is_timestamp(msg->descriptor))
+        return encode_object(msg);
+    const Google__Protobuf__Timestamp *ts = (const Google__Protobuf__Timestamp *)msg;
+    if (ts->seconds < TIMESTAMP_MIN_SECONDS || ts->seconds > TIMESTAMP_MAX_SECONDS ||
+        ts->nanos < 0 || ts->nanos > 999999999)
+        return encode_object(msg);
+    char text[INSTANT_TEXT_SIZE];
+    datetime_format_instant(ts->seconds, ts->nanos, text);
+    return json_string(text);
+}
+
+json_t *pbjson_encode(const ProtobufCMessage *message)
+{
+    if (!message)
+        return NULL;
+    return encode_object(message);
+}

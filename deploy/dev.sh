@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# Local development stack: Kafka (KRaft, single node), PostgreSQL 15 and the
+# project's services, all from this clone. See `deploy/dev.sh help`.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LIB_DIR="$REPO_ROOT/deploy/lib"
+
+# shellcheck source=lib/common.sh
+source "$LIB_DIR/common.sh"
+# shellcheck source=lib/setup.sh
+source "$LIB_DIR/setup.sh"
+# shellcheck source=lib/kafka.sh
+source "$LIB_DIR/kafka.sh"
+# shellcheck source=lib/postgres.sh
+source "$LIB_DIR/postgres.sh"
+# shellcheck source=lib/workers.sh
+source "$LIB_DIR/workers.sh"
+
+DEMO_DIR="$REPO_ROOT/deploy/demo"
+
+usage() {
+    cat <<EOF
+usage: deploy/dev.sh COMMAND [ARGS]
+
+  setup     install missing Debian packages, fetch the Kafka broker jars
+  build     configure and build into build/ (build-asan/ with SUCCESSION_SANITIZE=1)
+  up        setup, build, start Kafka + PostgreSQL, migrate, create topics,
+            start the services
+  down      stop the services, Kafka and PostgreSQL
+  demo      up, then import the demo data and publish the demo events
+  test      setup, build, start Kafka + PostgreSQL, run ctest [ARGS], stop
+            what it started (e.g. deploy/dev.sh test -L unit)
+  clean     down, then delete .local/state (keeps broker jars and builds)
+  env       print export lines for the stack: eval "\$(deploy/dev.sh env)"
+  help      this text
+
+environment:
+  SUCCESSION_KAFKA_PORT             broker port (19092)
+  SUCCESSION_KAFKA_CONTROLLER_PORT  KRaft controller port (19093)
+  SUCCESSION_PG_PORT                PostgreSQL port (15432)
+  SUCCESSION_SANITIZE=1             use the sanitizer build in build-asan/
+Other variables (e.g. SUCCESSION_NOW) pass through to the services.
+EOF
+}
+
+rel() { echo "${1#"$REPO_ROOT"/}"; }
+
+cmd_build() {
+    if [[ ! -f "$REPO_ROOT/CMakeLists.txt" ]]; then
+        warn "no CMakeLists.txt; nothing to build"
+        return 0
+    fi
+    local -a opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+    [[ "${SUCCESSION_SANITIZE:-0}" == 1 ]] && opts+=(-DSUCCESSION_SANITIZE=ON)
+    log "building into $(rel "$BUILD_DIR")"
+    cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -G Ninja "${opts[@]}"
+    cmake --build "$BUILD_DIR"
+}
+
+print_summary() {
+    local workers
+    workers="$(running_workers)"
+    cat <<EOF
+
+Stack is up.
+  Kafka       127.0.0.1:$KAFKA_PORT
+  PostgreSQL  127.0.0.1:$PG_PORT  database $PG_DB, user $PG_ROLE
+  services    ${workers:-none running}
+  logs        $(rel "$LOG_DIR")/
+Point tools at it:  eval "\$(deploy/dev.sh env)"
+Stop it:            deploy/dev.sh down
+EOF
+}
+
+cmd_up() {
+    cmd_setup
+    cmd_build
+    start_kafka
+    start_pg
+    export_stack_env
+    run_ctl_if_built migrate
+    run_ctl_if_built topics
+    start_workers
+    print_summary
+}
+
+cmd_down() {
+    # Nothing to stop without a state dir; also keeps `down` from creating one.
+    [[ -d "$STATE_DIR" ]] || return 0
+    stop_workers
+    stop_kafka
+    stop_pg
+}
+
+cmd_clean() {
+    cmd_down
+    remove_pg_out_of_tree
+    log "removing $(rel "$STATE_DIR")"
+    rm -rf "$STATE_DIR"
+}
+
+heading() { printf '\n--- %s\n' "$*"; }
+
+run_demo() {
+    local ctl="$BIN_DIR/successionctl"
+    [[ -x "$ctl" ]] || die "$(rel "$ctl") not built"
+    heading "1/4 import organisations and posts"
+    "$ctl" import --organisations "$DEMO_DIR/organisations.csv" --posts "$DEMO_DIR/posts.csv"
+    heading "2/4 publish events"
+    "$ctl" publish "$DEMO_DIR/events.jsonl"
+    heading "3/4 wait for the services to catch up"
+    "$ctl" wait --timeout 120
+    heading "4/4 status"
+    "$ctl" status
+}
+
+cmd_demo() {
+    cmd_up
+    run_demo
+}
+
+# Set by cmd_test: which parts it started and so must stop again.
+TEST_STARTED_KAFKA=0
+TEST_STARTED_PG=0
+TEST_T0=0
+TEST_READY=""
+
+test_finish() {
+    local rc=$?
+    if ((TEST_STARTED_KAFKA)); then stop_kafka || warn "could not stop Kafka"; fi
+    if ((TEST_STARTED_PG)); then stop_pg || warn "could not stop PostgreSQL"; fi
+    printf '\ntest: total %ss, broker ready %s\n' \
+        "$(fmt_secs $(( $(now_ms) - TEST_T0 )))" "${TEST_READY:-n/a}"
+    exit "$rc"
+}
+
+cmd_test() {
+    TEST_T0="$(now_ms)"
+    cmd_setup
+    cmd_build
+    ensure_dirs
+    kafka_pid >/dev/null || TEST_STARTED_KAFKA=1
+    pg_running || TEST_STARTED_PG=1
+    # Stop what we started on any exit, including failures and Ctrl-C.
+    trap test_finish EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    start_kafka
+    if ((TEST_STARTED_KAFKA)); then
+        TEST_READY="after $(fmt_secs "$(<"$KAFKA_READY_FILE")")s"
+    else
+        TEST_READY="(was already running)"
+    fi
+    start_pg
+    export_stack_env
+    log "ctest $*"
+    local rc=0
+    ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 "$@" || rc=$?
+    exit "$rc"
+}
+
+main() {
+    local cmd="${1:-help}"
+    (($#)) && shift
+    case "$cmd" in
+        setup) cmd_setup ;;
+        build) cmd_build ;;
+        up)    cmd_up ;;
+        down)  cmd_down ;;
+        demo)  cmd_demo ;;
+        test)  cmd_test "$@" ;;
+        clean) cmd_clean ;;
+        env)   print_stack_env ;;
+        help|-h|--help) usage ;;
+        *) usage >&2; die "unknown command: $cmd" ;;
+    esac
+}
+
+main "$@"
