@@ -24,13 +24,16 @@ static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, c
     return 0;
 }
 
-rd_kafka_conf_t *kafka_conf_new(const config_t *cfg, const char *const *extra, char *errstr,
-                                size_t errstr_size)
+rd_kafka_conf_t *kafka_conf_new(const config_t *cfg, const char *const *defaults,
+                                const char *const *extra, char *errstr, size_t errstr_size)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set_log_cb(conf, kafka_log_cb);
     if (conf_set(conf, "bootstrap.servers", cfg->brokers, errstr, errstr_size))
         goto fail;
+    for (size_t i = 0; defaults && defaults[i]; i += 2)
+        if (conf_set(conf, defaults[i], defaults[i + 1], errstr, errstr_size))
+            goto fail;
     /* The -X list already holds the properties file's entries first. */
     for (size_t i = 0; i < cfg->kafka_prop_count; i++) {
         char kv[1024];
@@ -53,8 +56,9 @@ rd_kafka_t *kafka_producer_new(const config_t *cfg, bool idempotent,
                                void (*dr_cb)(rd_kafka_t *, const rd_kafka_message_t *, void *),
                                void *opaque, char *errstr, size_t errstr_size)
 {
+    const char *defaults[] = {"message.timeout.ms", "30000", NULL};
     const char *extra[] = {"enable.idempotence", idempotent ? "true" : "false", NULL};
-    rd_kafka_conf_t *conf = kafka_conf_new(cfg, extra, errstr, errstr_size);
+    rd_kafka_conf_t *conf = kafka_conf_new(cfg, defaults, extra, errstr, errstr_size);
     if (!conf)
         return NULL;
     if (dr_cb)

@@ -46,23 +46,14 @@ static json_t *encode_message_value(const ProtobufCMessage *msg);
 
 /* ---- paths and errors ---- */
 
-/* Appends ".name" (or "name" at the root) to the path; returns the old
- * length for path_pop. The path is truncated rather than overflowed. */
-static size_t path_push(decoder_t *d, const char *name)
+/* Appends ".name" (or "name" at the root), or "[index]" when name is NULL,
+ * to the path; returns the old length for path_pop. The path is truncated
+ * rather than overflowed. */
+static size_t path_push(decoder_t *d, const char *name, size_t index)
 {
     size_t old = d->path_len;
-    int n = snprintf(d->path + old, PATH_SIZE - old, old ? ".%s" : "%s", name);
-    d->path_len = n < 0 ? old : old + (size_t)n;
-    if (d->path_len >= PATH_SIZE)
-        d->path_len = PATH_SIZE - 1;
-    return old;
-}
-
-/* Appends "[index]" to the path; returns the old length. */
-static size_t path_push_index(decoder_t *d, size_t index)
-{
-    size_t old = d->path_len;
-    int n = snprintf(d->path + old, PATH_SIZE - old, "[%zu]", index);
+    int n = name ? snprintf(d->path + old, PATH_SIZE - old, old ? ".%s" : "%s", name)
+                 : snprintf(d->path + old, PATH_SIZE - old, "[%zu]", index);
     d->path_len = n < 0 ? old : old + (size_t)n;
     if (d->path_len >= PATH_SIZE)
         d->path_len = PATH_SIZE - 1;
@@ -93,22 +84,12 @@ __attribute__((format(printf, 2, 3))) static int fail(decoder_t *d, const char *
 /* A JSON type as a person would name it in an error message. */
 static const char *json_kind(const json_t *json)
 {
-    switch (json_typeof(json)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
+    static const char *const kinds[] = {
+        [JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array", [JSON_STRING] = "a string",
+        [JSON_INTEGER] = "a number", [JSON_REAL] = "a number",  [JSON_TRUE] = "a boolean",
+        [JSON_FALSE] = "a boolean",  [JSON_NULL] = "null",
+    };
+    return kinds[json_typeof(json)];
 }
 
 /* ---- descriptors ---- */
@@ -128,29 +109,24 @@ static bool has_presence_flag(const ProtobufCFieldDescriptor *f)
            f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE;
 }
 
-/* The storage size of one element of a repeated field of this type. */
+/* The storage size of one element of a repeated field of this type (the
+ * 32-bit numbers, float and enums, left 0 in the table, take 4 bytes). */
 static size_t element_size(ProtobufCType type)
 {
-    switch (type) {
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-        return sizeof(int64_t);
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return sizeof(double);
-    case PROTOBUF_C_TYPE_BOOL:
-        return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_STRING:
-        return sizeof(char *);
-    case PROTOBUF_C_TYPE_BYTES:
-        return sizeof(ProtobufCBinaryData);
-    case PROTOBUF_C_TYPE_MESSAGE:
-        return sizeof(ProtobufCMessage *);
-    default:
-        return sizeof(int32_t); /* the 32-bit numbers, float and enums */
-    }
+    static const size_t sizes[] = {
+        [PROTOBUF_C_TYPE_INT64] = 8,
+        [PROTOBUF_C_TYPE_SINT64] = 8,
+        [PROTOBUF_C_TYPE_SFIXED64] = 8,
+        [PROTOBUF_C_TYPE_UINT64] = 8,
+        [PROTOBUF_C_TYPE_FIXED64] = 8,
+        [PROTOBUF_C_TYPE_DOUBLE] = sizeof(double),
+        [PROTOBUF_C_TYPE_BOOL] = sizeof(protobuf_c_boolean),
+        [PROTOBUF_C_TYPE_STRING] = sizeof(char *),
+        [PROTOBUF_C_TYPE_BYTES] = sizeof(ProtobufCBinaryData),
+        [PROTOBUF_C_TYPE_MESSAGE] = sizeof(ProtobufCMessage *),
+    };
+    size_t size = (size_t)type < sizeof sizes / sizeof sizes[0] ? sizes[type] : 0;
+    return size ? size : sizeof(int32_t);
 }
 
 /* The field a JSON member names: its proto name or its lowerCamelCase name,
@@ -204,17 +180,10 @@ static const char base64_alphabet[] =
 /* The 6-bit value of a base64 digit, standard or URL-safe; -1 otherwise. */
 static int base64_digit(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
+    if (c == '-' || c == '_')
+        return c == '-' ? 62 : 63;
+    const char *p = c ? strchr(base64_alphabet, c) : NULL;
+    return p ? (int)(p - base64_alphabet) : -1;
 }
 
 /* Decodes base64 (either alphabet, padding optional, as the mapping
@@ -240,10 +209,8 @@ static int base64_decode(const char *in, size_t len, uint8_t **out, size_t *out_
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
         int v = base64_digit((unsigned char)in[i]);
-        if (v < 0) {
-            free(buf);
-            return -1;
-        }
+        if (v < 0)
+            goto malformed;
         bits = (bits << 6) | (uint32_t)v;
         if (i % 4 == 3 || i == len - 1) {
             size_t digits = i % 4 + 1;
@@ -256,6 +223,9 @@ static int base64_decode(const char *in, size_t len, uint8_t **out, size_t *out_
     *out = buf;
     *out_len = n;
     return 0;
+malformed:
+    free(buf);
+    return -1;
 }
 
 /* A new JSON string of data in standard base64 with padding, or NULL. */
@@ -435,8 +405,7 @@ static int decode_number(decoder_t *d, ProtobufCType type, json_t *json, void *s
 
 /* Decodes an enum given by value name or, for test input, by number (any
  * int32, known to the enum or not). */
-static int decode_enum(decoder_t *d, const ProtobufCEnumDescriptor *ed, json_t *json,
-                       int32_t *slot)
+static int decode_enum(decoder_t *d, const ProtobufCEnumDescriptor *ed, json_t *json, int32_t *slot)
 {
     if (json_is_string(json)) {
         const char *name = json_string_value(json);
@@ -506,8 +475,7 @@ static int decode_submessage(decoder_t *d, const ProtobufCMessageDescriptor *des
 
 /* Decodes one value of field into slot (the member itself, or one element
  * of a repeated member). */
-static int decode_value(decoder_t *d, const ProtobufCFieldDescriptor *f, json_t *json,
-                        void *slot)
+static int decode_value(decoder_t *d, const ProtobufCFieldDescriptor *f, json_t *json, void *slot)
 {
     switch (f->type) {
     case PROTOBUF_C_TYPE_BOOL:
@@ -546,7 +514,7 @@ static int decode_repeated(decoder_t *d, const ProtobufCFieldDescriptor *f, Prot
     *(void **)((char *)msg + f->offset) = array;
     size_t *count = (size_t *)((char *)msg + f->quantifier_offset);
     for (size_t i = 0; i < n; i++) {
-        size_t mark = path_push_index(d, i);
+        size_t mark = path_push(d, NULL, i);
         json_t *item = json_array_get(json, i);
         int rc = json_is_null(item) ? fail(d, "null is not allowed in an array") : 0;
         if (rc == 0) {
@@ -603,7 +571,7 @@ static int decode_object(decoder_t *d, const ProtobufCMessageDescriptor *desc,
     json_t *value;
     json_object_foreach(json, key, value)
     {
-        size_t mark = path_push(d, key);
+        size_t mark = path_push(d, key, 0);
         rc = decode_member(d, desc, msg, key, value, seen);
         path_pop(d, mark);
         if (rc)
@@ -800,12 +768,13 @@ static json_t *encode_repeated(const ProtobufCMessage *msg, const ProtobufCField
     const char *elements = *(char *const *)((const char *)msg + f->offset);
     size_t size = element_size(f->type);
     for (size_t i = 0; i < n; i++) {
-        if (json_array_append_new(array, encode_value(f, elements + i * size))) {
-            json_decref(array);
-            return NULL;
-        }
+        if (json_array_append_new(array, encode_value(f, elements + i * size)))
+            goto fail;
     }
     return array;
+fail:
+    json_decref(array);
+    return NULL;
 }
 
 /* Whether a field is written: everything except unset sub-messages, unset
@@ -840,12 +809,13 @@ static json_t *encode_object(const ProtobufCMessage *msg)
                             : encode_value(f, (const char *)msg + f->offset);
         char name[NAME_SIZE];
         pbjson_field_name(f->name, name, sizeof name);
-        if (json_object_set_new(obj, name, value)) {
-            json_decref(obj);
-            return NULL;
-        }
+        if (json_object_set_new(obj, name, value))
+            goto fail;
     }
     return obj;
+fail:
+    json_decref(obj);
+    return NULL;
 }
 
 /* A sub-message: a Timestamp within the RFC 3339 range as its string,

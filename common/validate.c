@@ -15,11 +15,11 @@
 #include "pbjson.h"
 #include "google/protobuf/timestamp.pb-c.h"
 
-#define PATH_SIZE         256
-#define NAME_SIZE         128
-#define REASON_SIZE       256
-#define MAX_ECHO_LENGTH   32
-#define FULL_NAME_SIZE    256
+#define PATH_SIZE       256
+#define NAME_SIZE       128
+#define REASON_SIZE     256
+#define MAX_ECHO_LENGTH 32
+#define FULL_NAME_SIZE  256
 
 /* The instants from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z. */
 #define TIMESTAMP_MIN_SECONDS INT64_C(-62135596800)
@@ -211,8 +211,7 @@ static int check_string(checker_t *c, const ProtobufCFieldDescriptor *f, const c
 
 /* Checks an enum: a value the enum knows, and not the zero UNSPECIFIED
  * value (which is also what an absent enum reads as). */
-static int check_enum(checker_t *c, const ProtobufCFieldDescriptor *f, int32_t value,
-                      bool optional)
+static int check_enum(checker_t *c, const ProtobufCFieldDescriptor *f, int32_t value, bool optional)
 {
     const ProtobufCEnumDescriptor *ed = f->descriptor;
     const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(ed, value);

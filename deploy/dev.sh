@@ -62,6 +62,7 @@ cmd_build() {
 print_summary() {
     local workers
     workers="$(running_workers)"
+    workers="${workers% }"
     cat <<EOF
 
 Stack is up.

@@ -8,7 +8,7 @@ KAFKA_MAIN=kafka.Kafka
 KAFKA_DATA="$KAFKA_STATE/data"
 KAFKA_PROPS="$KAFKA_STATE/server.properties"
 KAFKA_LOG4J="$KAFKA_STATE/log4j2.properties"
-KAFKA_FORMATTED="$KAFKA_DATA/.formatted"
+KAFKA_FORMATTED="$KAFKA_STATE/formatted"
 KAFKA_READY_FILE="$RUN_DIR/kafka.ready-ms"
 KAFKA_READY_TIMEOUT=90
 KAFKA_STOP_TIMEOUT=30
@@ -48,6 +48,11 @@ auto.create.topics.enable=false
 num.partitions=6
 # Consumers in tests should not wait for late joiners.
 group.initial.rebalance.delay.ms=0
+# After a crash the restarted broker waits for its old registration to
+# expire (default 9 s); a shorter session keeps that wait short while still
+# tolerating a stalled JVM on a busy machine.
+broker.heartbeat.interval.ms=1000
+broker.session.timeout.ms=4500
 
 # Sized for a small machine: the cleaner's default buffer is 128 MiB.
 log.cleaner.dedupe.buffer.size=4194304

@@ -255,3 +255,32 @@ BEGIN
          FROM jsonb_array_elements(ev) x WHERE event_kind(x->'e') = 'talentReview'));
 END
 $$;
+
+-- Stores the next offsets of a batch's partitions, refusing (false, and
+-- nothing stored) when another consumer has already moved one of them past
+-- the batch's first offset: then this batch was taken over and must not be
+-- applied. Existing rows are locked in partition order first.
+CREATE FUNCTION store_offsets(p_group text, p_topic text, p_partition integer[],
+                              p_first bigint[], p_next bigint[])
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (
+        SELECT 1 FROM (
+            SELECT c.next_offset, u.first
+            FROM consumer_offset c
+            JOIN unnest(p_partition, p_first) AS u(partition, first) ON u.partition = c.partition
+            WHERE c.consumer_group = p_group AND c.topic = p_topic
+            ORDER BY c.partition FOR UPDATE OF c
+        ) locked WHERE locked.next_offset > locked.first) THEN
+        RETURN false;
+    END IF;
+    INSERT INTO consumer_offset AS c (consumer_group, topic, partition, next_offset, updated_at)
+    SELECT p_group, p_topic, u.partition, u.next, now()
+    FROM unnest(p_partition, p_next) AS u(partition, next)
+    ORDER BY u.partition
+    ON CONFLICT (consumer_group, topic, partition) DO UPDATE
+        SET next_offset = excluded.next_offset, updated_at = excluded.updated_at;
+    RETURN true;
+END
+$$;

@@ -1,0 +1,71 @@
+/* service: configuration, logging, clock and signals for every executable. */
+#include "service.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "datetime.h"
+#include "log.h"
+
+volatile sig_atomic_t service_running = 1;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (!service_running)
+        _exit(1); /* second signal: leave now; open transactions roll back */
+    service_running = 0;
+}
+
+void service_install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+service_status_t service_init(const char *name, const char *usage, int argc, char **argv,
+                              config_t *cfg, char **rest, int *rest_count)
+{
+    char err[512];
+    int help = 0;
+    if (config_init(cfg, err, sizeof err) ||
+        config_parse_args(cfg, argc, argv, rest, rest_count, &help, err, sizeof err))
+        goto usage;
+    if (help) {
+        if (usage)
+            fputs(usage, stdout);
+        config_print_help(stdout);
+        return SERVICE_HELP;
+    }
+    if (cfg->kafka_config[0] && config_read_kafka_file(cfg, cfg->kafka_config, err, sizeof err))
+        goto usage;
+    log_level_t level;
+    if (log_level_parse(cfg->log_level, &level)) {
+        snprintf(err, sizeof err, "--log-level: '%s' is not debug, info, warn or error",
+                 cfg->log_level);
+        goto usage;
+    }
+    if (strcmp(cfg->log_format, "json") != 0 && strcmp(cfg->log_format, "text") != 0) {
+        snprintf(err, sizeof err, "--log-format: '%s' is not json or text", cfg->log_format);
+        goto usage;
+    }
+    if (datetime_set_now(cfg->now)) {
+        snprintf(err, sizeof err, "--now (SUCCESSION_NOW): '%s' is not an RFC 3339 instant",
+                 cfg->now);
+        goto usage;
+    }
+    if (cfg->batch_max_events < 1) {
+        snprintf(err, sizeof err, "--batch-max-events: must be at least 1");
+        goto usage;
+    }
+    log_init(name, strcmp(cfg->log_format, "json") == 0, level);
+    return SERVICE_OK;
+usage:
+    fprintf(stderr, "%s: %s\n", name, err);
+    return SERVICE_USAGE;
+}

@@ -1,0 +1,31 @@
+/* service: what every executable does first. Reads the configuration
+ * (defaults, environment, flags), sets up logging and the clock, and
+ * installs the signal handlers: the first SIGTERM/SIGINT clears
+ * service_running, the second exits at once. */
+#ifndef SUCCESSION_SERVICE_H
+#define SUCCESSION_SERVICE_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "config.h"
+
+extern volatile sig_atomic_t service_running;
+
+typedef enum {
+    SERVICE_OK = 0,
+    SERVICE_HELP = 1,  /* --help was printed: exit 0 */
+    SERVICE_USAGE = 2, /* a configuration error was printed: exit 2 */
+} service_status_t;
+
+/* Initialises cfg from the environment and argv. Arguments that are not
+ * settings go to rest (argc entries, borrowed from argv). On --help prints
+ * `usage` (may be NULL) and the settings. Errors are printed as one line,
+ * "NAME: problem", on stderr. */
+service_status_t service_init(const char *name, const char *usage, int argc, char **argv,
+                              config_t *cfg, char **rest, int *rest_count);
+
+/* Installs the SIGTERM/SIGINT handlers and ignores SIGPIPE. */
+void service_install_signals(void);
+
+#endif

@@ -1,0 +1,167 @@
+/* alert-publisher: relays the outbox to succession.alerts.v1 and
+ * succession.post-status.v1 the moment a transaction commits (LISTEN/NOTIFY),
+ * and re-evaluates every designated post on a timer, because time alone
+ * changes the answer. One instance relays at a time (a session advisory
+ * lock); others wait as standbys. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <time.h>
+
+#include "db.h"
+#include "evaluate.h"
+#include "kafka.h"
+#include "log.h"
+#include "outbox.h"
+#include "service.h"
+
+#define RELAY_BATCH 500
+
+typedef struct publisher {
+    config_t cfg;
+    db_t *db;
+    rd_kafka_t *producer;
+    time_t next_reevaluation;
+} publisher_t;
+
+static db_status_t reevaluate_tx(db_t *db, void *arg, char *errstr, size_t errstr_size)
+{
+    return evaluate_all(db, arg, errstr, errstr_size);
+}
+
+/* Connects, listens and takes the relay lock, waiting as long as needed.
+ * Returns 0, or -1 when shutting down. */
+static int publisher_connect(publisher_t *p)
+{
+    char err[512];
+    while (service_running) {
+        if (db_connect_wait(p->db, &service_running))
+            return -1;
+        PGresult *res;
+        if (db_exec(p->db, "LISTEN succession_outbox", 0, NULL, NULL, err, sizeof err) == DB_OK &&
+            db_exec(p->db, "SELECT pg_try_advisory_lock(2, 0)", 0, NULL, &res, err, sizeof err) ==
+                DB_OK) {
+            int have = PQgetvalue(res, 0, 0)[0] == 't';
+            PQclear(res);
+            if (have) {
+                log_info("publisher_active", "relaying the outbox");
+                return 0;
+            }
+            log_info("publisher_standby", "another publisher relays; waiting");
+        } else {
+            log_warn("publisher_connect_failed", "%s", err);
+        }
+        db_disconnect(p->db);
+        for (int i = 0; i < 50 && service_running; i++)
+            nanosleep(&(struct timespec){0, 100000000L}, NULL);
+    }
+    return -1;
+}
+
+/* Seconds between timed re-evaluations: the flag, else the database setting. */
+static int reevaluate_interval(publisher_t *p)
+{
+    if (p->cfg.reevaluate_interval > 0)
+        return p->cfg.reevaluate_interval;
+    PGresult *res;
+    char err[256];
+    int seconds = 300;
+    if (db_exec(p->db, "SELECT value FROM setting WHERE name = 'reevaluate_interval'", 0, NULL,
+                &res, err, sizeof err) == DB_OK) {
+        if (PQntuples(res) == 1 && atoi(PQgetvalue(res, 0, 0)) > 0)
+            seconds = atoi(PQgetvalue(res, 0, 0));
+        PQclear(res);
+    }
+    return seconds;
+}
+
+/* Relays until the outbox is empty; re-evaluates when due. Returns the
+ * status of the database as last seen. */
+static db_status_t publisher_round(publisher_t *p)
+{
+    char err[1024];
+    db_status_t st = DB_OK;
+    if (time(NULL) >= p->next_reevaluation) {
+        evaluate_stats_t stats = {0};
+        st = db_transaction(p->db, reevaluate_tx, &stats, err, sizeof err);
+        if (st == DB_OK) {
+            if (stats.alerts || stats.statuses)
+                log_info("reevaluated", "%ld posts, %ld alerts, %ld statuses", stats.posts,
+                         stats.alerts, stats.statuses);
+            p->next_reevaluation = time(NULL) + reevaluate_interval(p);
+        } else {
+            log_error("reevaluation_failed", "%s", err);
+        }
+    }
+    long sent;
+    do {
+        sent = outbox_relay(p->db, p->producer, &p->cfg, RELAY_BATCH, &st, err, sizeof err);
+        if (sent > 0)
+            log_info("outbox_relayed", "%ld messages", sent);
+    } while (sent == RELAY_BATCH && service_running);
+    if (sent < 0)
+        log_error("outbox_relay_failed", "%s", err);
+    return sent < 0 && st == DB_OK ? DB_ERROR : st;
+}
+
+/* Sleeps until a notification arrives, the re-evaluation is due, or a
+ * second passes (a sweep that also catches what a lost connection missed). */
+static void wait_for_work(publisher_t *p)
+{
+    PGconn *conn = db_conn(p->db);
+    int fd = conn ? PQsocket(conn) : -1;
+    if (fd < 0)
+        return;
+    fd_set fds;
+    FD_ZERO(&fds);
+    FD_SET(fd, &fds);
+    struct timeval tv = {1, 0};
+    if (select(fd + 1, &fds, NULL, NULL, &tv) > 0 && PQconsumeInput(conn)) {
+        PGnotify *n;
+        while ((n = PQnotifies(conn)) != NULL)
+            PQfreemem(n);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    publisher_t p = {0};
+    char *rest[argc];
+    int rest_count, rc = 0;
+    service_status_t s = service_init(
+        "alert-publisher",
+        "Usage: alert-publisher [settings]\nRelays alerts and post status; re-evaluates on a "
+        "timer.\n\n",
+        argc, argv, &p.cfg, rest, &rest_count);
+    if (s != SERVICE_OK || rest_count > 0) {
+        if (rest_count > 0)
+            fprintf(stderr, "alert-publisher: unknown argument '%s' (see --help)\n", rest[0]);
+        config_free(&p.cfg);
+        return s == SERVICE_HELP ? 0 : 2;
+    }
+    service_install_signals();
+    char err[512];
+    p.db = db_new(p.cfg.db);
+    p.producer = kafka_producer_new(&p.cfg, true, outbox_delivery_cb, NULL, err, sizeof err);
+    if (!p.db || !p.producer) {
+        fprintf(stderr, "alert-publisher: %s\n", p.producer ? "out of memory" : err);
+        rc = 2;
+        goto done;
+    }
+    while (service_running) {
+        if (!db_is_up(p.db) && publisher_connect(&p))
+            break;
+        if (publisher_round(&p) == DB_DOWN)
+            continue;
+        wait_for_work(&p);
+    }
+    log_info("publisher_stopping", "flushing");
+done:
+    if (p.producer) {
+        rd_kafka_flush(p.producer, 10000);
+        rd_kafka_destroy(p.producer);
+    }
+    db_free(p.db);
+    config_free(&p.cfg);
+    return rc;
+}

@@ -1,0 +1,56 @@
+/* successionctl migrate and topics: set up the database and the topics. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "kafka.h"
+
+int cmd_migrate(ctl_t *ctl, int argc, char **argv)
+{
+    if (argc > 1) {
+        ctl_error("migrate", "unexpected argument '%s'", argv[1]);
+        return 2;
+    }
+    db_t *db = ctl_db(ctl, "migrate");
+    if (!db)
+        return 1;
+    char err[1024];
+    int applied = db_migrate(db, err, sizeof err);
+    if (applied < 0) {
+        ctl_error("migrate", "%s", err);
+        return 1;
+    }
+    printf("applied %d migration(s); the schema is up to date\n", applied);
+    return 0;
+}
+
+int cmd_topics(ctl_t *ctl, int argc, char **argv)
+{
+    int partitions = 6;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--partitions") == 0 && i + 1 < argc) {
+            partitions = atoi(argv[++i]);
+            if (partitions < 1) {
+                ctl_error("topics", "--partitions: '%s' is not a positive number", argv[i]);
+                return 2;
+            }
+        } else {
+            ctl_error("topics", "unexpected argument '%s'", argv[i]);
+            return 2;
+        }
+    }
+    char err[512];
+    rd_kafka_t *rk = kafka_producer_new(&ctl->cfg, false, NULL, NULL, err, sizeof err);
+    if (!rk) {
+        ctl_error("topics", "%s", err);
+        return 2;
+    }
+    int rc = kafka_create_topics(rk, &ctl->cfg, partitions, err, sizeof err);
+    rd_kafka_destroy(rk);
+    if (rc) {
+        ctl_error("topics", "%s", err);
+        return 1;
+    }
+    printf("topics ready (inputs with %d partitions, post status compacted)\n", partitions);
+    return 0;
+}

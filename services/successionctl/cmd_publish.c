@@ -1,0 +1,172 @@
+/* successionctl publish: canonical JSON Lines to protobuf, each event to its
+ * topic with the key DOMAIN.md gives, waiting for every delivery. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ctl.h"
+#include "events.h"
+#include "kafka.h"
+#include "pbjson.h"
+#include "service.h"
+#include "validate.h"
+
+typedef struct publish_state {
+    long delivered, failed;
+    long pending;
+} publish_state_t;
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    publish_state_t *ps = opaque;
+    ps->pending--;
+    if (m->err || rd_kafka_message_status(m) != RD_KAFKA_MSG_STATUS_PERSISTED) {
+        ps->failed++;
+        fprintf(stderr, "successionctl publish: delivery to %s failed: %s\n",
+                rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+    } else {
+        ps->delivered++;
+    }
+}
+
+/* Turns one line into a packed event for its topic. Returns 0 with *kind,
+ * the packed bytes (*bytes, caller frees) and the key (*key, caller frees,
+ * may be NULL); or -1 with the reason in errstr. */
+static int encode_line(const char *line, bool checked, const events_kind_t **kind,
+                       uint8_t **bytes, size_t *len, char **key, char *errstr, size_t errstr_size)
+{
+    json_error_t jerr;
+    ProtobufCMessage *msg = NULL;
+    int rc = -1;
+    json_t *obj = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+    if (!obj || !json_is_object(obj)) {
+        snprintf(errstr, errstr_size, "not a JSON object%s%s", obj ? "" : ": ",
+                 obj ? "" : jerr.text);
+        goto done;
+    }
+    const char *topic = json_string_value(json_object_get(obj, "topic"));
+    *kind = topic ? events_kind_by_name(topic) : NULL;
+    if (!*kind) {
+        snprintf(errstr, errstr_size, "topic: '%s' is not vacancy, appointment or appraisal",
+                 topic ? topic : "(missing)");
+        goto done;
+    }
+    json_object_del(obj, "topic");
+    if (pbjson_decode((*kind)->descriptor, obj, &msg, errstr, errstr_size))
+        goto done;
+    if (checked && validate_event(msg, errstr, errstr_size))
+        goto done;
+    *len = protobuf_c_message_get_packed_size(msg);
+    *bytes = malloc(*len ? *len : 1);
+    if (!*bytes) {
+        snprintf(errstr, errstr_size, "out of memory");
+        goto done;
+    }
+    protobuf_c_message_pack(msg, *bytes);
+    const char *k = events_key(msg);
+    *key = k && *k ? strdup(k) : NULL;
+    rc = 0;
+done:
+    pbjson_free(msg);
+    json_decref(obj);
+    return rc;
+}
+
+/* Produces one encoded event, waiting while the local queue is full. */
+static int produce(rd_kafka_t *rk, const config_t *cfg, const events_kind_t *kind,
+                   const uint8_t *bytes, size_t len, const char *key, publish_state_t *ps)
+{
+    char topic[256];
+    config_topic(cfg, kind->topic, topic, sizeof topic);
+    for (;;) {
+        rd_kafka_resp_err_t err = rd_kafka_producev(
+            rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_VALUE((void *)bytes, len),
+            RD_KAFKA_V_KEY(key, key ? strlen(key) : 0), RD_KAFKA_V_END);
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            ps->pending++;
+            return 0;
+        }
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            fprintf(stderr, "successionctl publish: %s: %s\n", topic, rd_kafka_err2str(err));
+            return -1;
+        }
+        rd_kafka_poll(rk, 100);
+    }
+}
+
+int cmd_publish(ctl_t *ctl, int argc, char **argv)
+{
+    bool checked = true;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--unchecked") == 0)
+            checked = false;
+        else if (!path && argv[i][0] != '-')
+            path = argv[i];
+        else {
+            ctl_error("publish", "unexpected argument '%s'", argv[i]);
+            return 2;
+        }
+    }
+    if (!path) {
+        ctl_error("publish", "usage: publish [--unchecked] FILE.jsonl");
+        return 2;
+    }
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f) {
+        ctl_error("publish", "%s: %s", path, strerror(errno));
+        return 1;
+    }
+    publish_state_t ps = {0};
+    char err[512];
+    rd_kafka_t *rk = kafka_producer_new(&ctl->cfg, true, on_delivery, &ps, err, sizeof err);
+    if (!rk) {
+        ctl_error("publish", "%s", err);
+        if (f != stdin)
+            fclose(f);
+        return 2;
+    }
+    long lineno = 0, sent = 0, skipped = 0;
+    long per_kind[8] = {0};
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while (service_running && (n = getline(&line, &cap, f)) != -1) {
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0)
+            continue;
+        const events_kind_t *kind = NULL;
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        char *key = NULL;
+        if (encode_line(line, checked, &kind, &bytes, &len, &key, err, sizeof err)) {
+            fprintf(stderr, "%s:%ld: %s\n", path, lineno, err);
+            skipped++;
+        } else if (produce(rk, &ctl->cfg, kind, bytes, len, key, &ps) == 0) {
+            sent++;
+            per_kind[kind - events_kinds]++;
+        } else {
+            skipped++;
+        }
+        free(bytes);
+        free(key);
+        rd_kafka_poll(rk, 0);
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    while (ps.pending > 0)
+        rd_kafka_poll(rk, 100);
+    rd_kafka_destroy(rk);
+    printf("published %ld events (vacancy %ld, appointment %ld, appraisal %ld); "
+           "%ld delivered, %ld failed; %ld lines skipped\n",
+           sent, per_kind[0], per_kind[1], per_kind[2], ps.delivered, ps.failed, skipped);
+    return ps.failed || skipped ? 1 : 0;
+}

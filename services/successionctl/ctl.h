@@ -1,0 +1,33 @@
+/* successionctl: the operator's tool. Each command is a function over the
+ * shared settings; this header is what they share. Commands print results
+ * on stdout and problems on stderr as "successionctl COMMAND: where: what",
+ * and return the exit status: 0 done, 1 failed, 2 usage error. */
+#ifndef SUCCESSIONCTL_CTL_H
+#define SUCCESSIONCTL_CTL_H
+
+#include "config.h"
+#include "db.h"
+
+typedef struct ctl {
+    config_t cfg;
+    db_t *db; /* opened by ctl_db() on first use */
+} ctl_t;
+
+/* The connected database, or NULL after printing why it cannot be reached. */
+db_t *ctl_db(ctl_t *ctl, const char *command);
+
+/* Prints "successionctl COMMAND: message" on stderr. */
+void ctl_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Commands: argv[0] is the command name, argv[1..] its own arguments. */
+int cmd_migrate(ctl_t *ctl, int argc, char **argv);
+int cmd_topics(ctl_t *ctl, int argc, char **argv);
+int cmd_import(ctl_t *ctl, int argc, char **argv);
+int cmd_publish(ctl_t *ctl, int argc, char **argv);
+int cmd_wait(ctl_t *ctl, int argc, char **argv);
+int cmd_status(ctl_t *ctl, int argc, char **argv);
+int cmd_alerts(ctl_t *ctl, int argc, char **argv);
+int cmd_settings(ctl_t *ctl, int argc, char **argv);
+int cmd_generate(ctl_t *ctl, int argc, char **argv);
+
+#endif

@@ -1,0 +1,96 @@
+/* successionctl: dispatches to the command named by the first argument. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "service.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(ctl_t *, int, char **);
+    const char *synopsis;
+} command_t;
+
+static const command_t commands[] = {
+    {"migrate", cmd_migrate, "migrate                      apply the database migrations"},
+    {"topics", cmd_topics, "topics [--partitions N]      create the Kafka topics (default 6 partitions)"},
+    {"import", cmd_import,
+     "import --organisations FILE --posts FILE   upsert reference data (CSV)"},
+    {"publish", cmd_publish,
+     "publish [--unchecked] FILE.jsonl          publish events (canonical JSON Lines)"},
+    {"wait", cmd_wait, "wait [--timeout S]           until every worker caught up and the outbox is empty"},
+    {"status", cmd_status, "status [--json]              the succession picture of every designated post"},
+    {"alerts", cmd_alerts,
+     "alerts [--from-beginning] [--json] [--until-idle]   read the alert topic"},
+    {"settings", cmd_settings, "settings [NAME=VALUE ...]    show or change thresholds and horizons"},
+    {"generate", cmd_generate,
+     "generate --out DIR [--seed N] [--events N]   write a national-scale example"},
+};
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static const char usage_head[] =
+    "Usage: successionctl [settings] COMMAND [arguments]\n"
+    "The operator's tool of the succession watch.\n\nCommands:\n";
+
+static void print_usage(FILE *out)
+{
+    fputs(usage_head, out);
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(out, "  %s\n", commands[i].synopsis);
+    fputs("\n", out);
+}
+
+void ctl_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "successionctl %s: ", command);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+db_t *ctl_db(ctl_t *ctl, const char *command)
+{
+    char err[512];
+    if (!ctl->db)
+        ctl->db = db_new(ctl->cfg.db);
+    if (!ctl->db || db_connect_once(ctl->db, err, sizeof err)) {
+        ctl_error(command, "cannot connect to PostgreSQL: %s", ctl->db ? err : "out of memory");
+        return NULL;
+    }
+    return ctl->db;
+}
+
+int main(int argc, char **argv)
+{
+    ctl_t ctl = {0};
+    char *rest[argc];
+    int rest_count, rc = 2;
+    char usage[4096];
+    FILE *u = fmemopen(usage, sizeof usage, "w");
+    print_usage(u);
+    fclose(u);
+    service_status_t s = service_init("successionctl", usage, argc, argv, &ctl.cfg, rest, &rest_count);
+    if (s != SERVICE_OK) {
+        rc = s == SERVICE_HELP ? 0 : 2;
+        goto done;
+    }
+    if (rest_count == 0) {
+        print_usage(stderr);
+        goto done;
+    }
+    service_install_signals();
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (strcmp(rest[0], commands[i].name) == 0) {
+            rc = commands[i].run(&ctl, rest_count, rest);
+            goto done;
+        }
+    }
+    fprintf(stderr, "successionctl: unknown command '%s' (see --help)\n", rest[0]);
+done:
+    db_free(ctl.db);
+    config_free(&ctl.cfg);
+    return rc;
+}
