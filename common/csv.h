@@ -34,8 +34,8 @@ typedef struct csv_reader csv_reader_t;
 
 /* One record: count fields, each a NUL-terminated string (borrowed). */
 typedef struct csv_record {
-    long line;          /* physical line (1-based) where the record starts */
-    size_t count;       /* number of fields, at least 1 */
+    long line;    /* physical line (1-based) where the record starts */
+    size_t count; /* number of fields, at least 1 */
     const char **fields;
 } csv_record_t;
 

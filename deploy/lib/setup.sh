@@ -7,7 +7,7 @@ APT_PACKAGES=(
     librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
     libcmocka-dev libjansson-dev
     postgresql-15 postgresql-client-15
-    kcat clang clang-format maven
+    kcat jq clang clang-format maven
 )
 JAVA_PACKAGE=openjdk-17-jre-headless
 KAFKA_POM="$REPO_ROOT/deploy/kafka/pom.xml"

@@ -28,15 +28,21 @@ repeats=$((events / repeat_every))
 ctl publish "$IT_DIR/events.jsonl" >/dev/null
 
 start_service alert-publisher >/dev/null
+# A short session timeout lets the group notice a killed member quickly.
+worker_args=(--batch-max-events 50 -X session.timeout.ms=6000)
+applied() { sql "SELECT count(*) FROM event_log"; }
 kills=0
 for round in 1 2 3 4 5 6; do
-    pid=$(start_service appraisal-worker --batch-max-events 50)
-    sleep "0.$((RANDOM % 6 + 3))"
+    before=$(applied)
+    pid=$(start_service appraisal-worker "${worker_args[@]}")
+    # Kill it mid-stream: once it has made progress, at a random moment.
+    for _ in $(seq 1 300); do (($(applied) > before)) && break; sleep 0.1; done
+    sleep "0.$((RANDOM % 5))"
     kill -KILL "$pid" 2>/dev/null && kills=$((kills + 1))
     wait "$pid" 2>/dev/null || true
-    say "round $round: killed after $(sql "SELECT count(*) FROM event_log") of $total messages"
+    say "round $round: killed after $(applied) of $total messages"
 done
-start_service appraisal-worker --batch-max-events 50 >/dev/null
+start_service appraisal-worker "${worker_args[@]}" >/dev/null
 ctl wait --timeout 120 || fail "the restarted worker did not catch up"
 
 assert_eq "messages in the ledger" "$total" "$(sql "SELECT count(*) FROM event_log")"
