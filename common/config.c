@@ -17,7 +17,10 @@ typedef struct setting {
     const char *help;
 } setting_t;
 
-#define S(name, type, field, def, help) {name, type, offsetof(config_t, field), def, help}
+#define S(name, type, field, def, help)                                                            \
+    {                                                                                              \
+        name, type, offsetof(config_t, field), def, help                                           \
+    }
 static const setting_t settings[] = {
     S("brokers", SETTING_STRING, brokers, "127.0.0.1:9092", "Kafka bootstrap servers"),
     S("db", SETTING_STRING, db, "dbname=succession",
@@ -29,7 +32,8 @@ static const setting_t settings[] = {
     S("log-format", SETTING_STRING, log_format, "json", "log lines: json or text"),
     S("log-level", SETTING_STRING, log_level, "info", "debug, info, warn or error"),
     S("kafka-config", SETTING_STRING, kafka_config, "", "librdkafka properties file"),
-    S("batch-max-events", SETTING_INT, batch_max_events, "500", "a batch closes at this many events"),
+    S("batch-max-events", SETTING_INT, batch_max_events, "500",
+      "a batch closes at this many events"),
     S("batch-max-ms", SETTING_INT, batch_max_ms, "100",
       "... or this many milliseconds after its first event"),
     S("max-event-bytes", SETTING_INT, max_event_bytes, "65536",
@@ -111,8 +115,8 @@ static int add_kafka_prop(config_t *cfg, const char *kv, char *errstr, size_t er
     return 0;
 }
 
-int config_parse_args(config_t *cfg, int argc, char **argv, char **rest, int *rest_count,
-                      int *help, char *errstr, size_t errstr_size)
+int config_parse_args(config_t *cfg, int argc, char **argv, char **rest, int *rest_count, int *help,
+                      char *errstr, size_t errstr_size)
 {
     *rest_count = 0;
     *help = 0;
@@ -156,6 +160,22 @@ int config_parse_args(config_t *cfg, int argc, char **argv, char **rest, int *re
     return 0;
 }
 
+/* "key = value" becomes "key=value", as librdkafka's names have no spaces. */
+static void trim_around_equals(char *line)
+{
+    char *eq = strchr(line, '=');
+    if (!eq)
+        return;
+    char *key_end = eq;
+    while (key_end > line && isspace((unsigned char)key_end[-1]))
+        key_end--;
+    char *value = eq + 1;
+    while (isspace((unsigned char)*value))
+        value++;
+    *key_end = '=';
+    memmove(key_end + 1, value, strlen(value) + 1);
+}
+
 int config_read_kafka_file(config_t *cfg, const char *path, char *errstr, size_t errstr_size)
 {
     FILE *f = fopen(path, "r");
@@ -179,6 +199,7 @@ int config_read_kafka_file(config_t *cfg, const char *path, char *errstr, size_t
             p++;
         if (*p == '\0' || *p == '#')
             continue;
+        trim_around_equals(p);
         if (add_kafka_prop(cfg, p, e, sizeof e)) {
             snprintf(errstr, errstr_size, "%s:%d: %s", path, lineno, e);
             rc = -1;

@@ -15,19 +15,19 @@
 #define CONFIG_MAX_KAFKA_PROPS 64
 
 typedef struct config {
-    char *brokers;          /* bootstrap.servers */
-    char *db;               /* libpq connection string */
-    char *topic_prefix;     /* prepended to every topic and group name */
-    char *group_id;         /* consumer group; default derived from the service */
-    char *now;              /* fixes the clock (RFC 3339); empty: real time */
-    char *log_format;       /* json | text */
-    char *log_level;        /* debug | info | warn | error */
-    char *kafka_config;     /* librdkafka properties file */
-    int batch_max_events;   /* a batch closes at this many messages ... */
-    int batch_max_ms;       /* ... or this long after its first message */
-    int max_event_bytes;    /* larger input messages are dead-lettered */
-    int http_port;          /* metrics and health; 0: off */
-    int reevaluate_interval;/* seconds; 0: the database setting */
+    char *brokers;           /* bootstrap.servers */
+    char *db;                /* libpq connection string */
+    char *topic_prefix;      /* prepended to every topic and group name */
+    char *group_id;          /* consumer group; default derived from the service */
+    char *now;               /* fixes the clock (RFC 3339); empty: real time */
+    char *log_format;        /* json | text */
+    char *log_level;         /* debug | info | warn | error */
+    char *kafka_config;      /* librdkafka properties file */
+    int batch_max_events;    /* a batch closes at this many messages ... */
+    int batch_max_ms;        /* ... or this long after its first message */
+    int max_event_bytes;     /* larger input messages are dead-lettered */
+    int http_port;           /* metrics and health; 0: off */
+    int reevaluate_interval; /* seconds; 0: the database setting */
     /* -X pairs, "key=value" strings, owned */
     char *kafka_props[CONFIG_MAX_KAFKA_PROPS];
     size_t kafka_prop_count;
@@ -35,15 +35,15 @@ typedef struct config {
 
 /* Fills cfg with defaults and then the environment. Returns 0, or -1 with
  * the variable and the problem in errstr. Free with config_free(). */
-int config_init(config_t *cfg, char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+int config_init(config_t *cfg, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
 
 /* Applies command-line flags from argv[1..argc-1]. Arguments that are not
  * settings (a subcommand, its flags, file names) are moved, in order, to
  * rest[0..*rest_count-1] (borrowed from argv; rest holds argc entries).
  * "--help" sets *help. Returns 0, or -1 with "--flag: problem" in errstr. */
-int config_parse_args(config_t *cfg, int argc, char **argv, char **rest, int *rest_count,
-                      int *help, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int config_parse_args(config_t *cfg, int argc, char **argv, char **rest, int *rest_count, int *help,
+                      char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
 
 /* Lists every setting with its flag, variable, default and meaning. */
 void config_print_help(FILE *out);
@@ -59,11 +59,11 @@ void config_topic(const config_t *cfg, const char *name, char *buf, size_t buf_s
 void config_free(config_t *cfg);
 
 /* Topic names (before the prefix). */
-#define TOPIC_VACANCY "succession.vacancy.v1"
+#define TOPIC_VACANCY     "succession.vacancy.v1"
 #define TOPIC_APPOINTMENT "succession.appointment.v1"
-#define TOPIC_APPRAISAL "succession.appraisal.v1"
-#define TOPIC_ALERTS "succession.alerts.v1"
+#define TOPIC_APPRAISAL   "succession.appraisal.v1"
+#define TOPIC_ALERTS      "succession.alerts.v1"
 #define TOPIC_POST_STATUS "succession.post-status.v1"
-#define TOPIC_DLQ "succession.dlq.v1"
+#define TOPIC_DLQ         "succession.dlq.v1"
 
 #endif

@@ -58,8 +58,7 @@ static int parse_date_prefix(const char *text, int *year, int *month, int *day)
     if (read_digits(text, 4, year) || text[4] != '-' || read_digits(text + 5, 2, month) ||
         text[7] != '-' || read_digits(text + 8, 2, day))
         return -1;
-    if (*year < 1 || *month < 1 || *month > 12 || *day < 1 ||
-        *day > days_in_month(*year, *month))
+    if (*year < 1 || *month < 1 || *month > 12 || *day < 1 || *day > days_in_month(*year, *month))
         return -1;
     return 0;
 }

@@ -12,8 +12,8 @@
 /* A date as whole days since 1970-01-01 (negative before). */
 typedef int32_t date_days_t;
 
-#define DATE_NONE INT32_MIN /* "no date" */
-#define DATE_TEXT_SIZE 11   /* "YYYY-MM-DD" and NUL */
+#define DATE_NONE         INT32_MIN /* "no date" */
+#define DATE_TEXT_SIZE    11        /* "YYYY-MM-DD" and NUL */
 #define INSTANT_TEXT_SIZE 40
 
 /* Parses exactly "YYYY-MM-DD" (years 0001-9999) into *days. Returns 0, or -1

@@ -70,8 +70,8 @@ int db_connect_wait(db_t *db, volatile sig_atomic_t *running)
                 log_info("db_connected", "PostgreSQL is reachable again");
             return 0;
         }
-        log_warn("db_unavailable", "cannot connect to PostgreSQL (retrying in %ld ms): %s",
-                 backoff, err);
+        log_warn("db_unavailable", "cannot connect to PostgreSQL (retrying in %ld ms): %s", backoff,
+                 err);
         for (long slept = 0; slept < backoff && *running; slept += 100)
             sleep_ms(100);
         backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
@@ -144,8 +144,7 @@ db_status_t db_commit(db_t *db, char *errstr, size_t errstr_size)
 void db_rollback(db_t *db)
 {
     char ignored[256];
-    if (db->conn && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
-    {
+    if (db->conn && PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
         /* A failed ROLLBACK leaves a broken connection, found by the next statement. */
         db_status_t st = db_exec(db, "ROLLBACK", 0, NULL, NULL, ignored, sizeof ignored);
         (void)st;
@@ -261,8 +260,8 @@ int db_migrate(db_t *db, char *errstr, size_t errstr_size)
             }
             PQclear(r);
             if (st == DB_OK)
-                st = db_exec(db, "INSERT INTO schema_migration (name) VALUES ($1)", 1, &name,
-                             NULL, err, sizeof err);
+                st = db_exec(db, "INSERT INTO schema_migration (name) VALUES ($1)", 1, &name, NULL,
+                             err, sizeof err);
             applied += st == DB_OK;
         }
         if (st == DB_OK)

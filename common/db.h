@@ -48,8 +48,10 @@ db_status_t db_exec(db_t *db, const char *sql, int nparams, const char *const *p
     __attribute__((warn_unused_result));
 
 /* BEGIN / COMMIT / ROLLBACK. ROLLBACK never fails the caller. */
-db_status_t db_begin(db_t *db, char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
-db_status_t db_commit(db_t *db, char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+db_status_t db_begin(db_t *db, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+db_status_t db_commit(db_t *db, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
 void db_rollback(db_t *db);
 
 /* Runs fn(db, arg, errstr) inside BEGIN .. COMMIT, again (up to 20 times)

@@ -11,8 +11,22 @@
 
 /* Columns of post_facts(). */
 enum {
-    F_POST_ID, F_ODS_CODE, F_ORG_NAME, F_REGION, F_ROLE, F_DESIGNATED, F_CURRENT, F_SUBSTANTIVE,
-    F_INCUMBENT, F_LEAVING, F_HIGH_RISK, F_EVALUATED, F_AT_RISK, F_SEVERITY, F_SEQUENCE, F_PICTURE
+    F_POST_ID,
+    F_ODS_CODE,
+    F_ORG_NAME,
+    F_REGION,
+    F_ROLE,
+    F_DESIGNATED,
+    F_CURRENT,
+    F_SUBSTANTIVE,
+    F_INCUMBENT,
+    F_LEAVING,
+    F_HIGH_RISK,
+    F_EVALUATED,
+    F_AT_RISK,
+    F_SEVERITY,
+    F_SEQUENCE,
+    F_PICTURE
 };
 /* Columns of post_nominations(). */
 enum { N_POST_ID, N_PERSON_ID, N_READINESS, N_EMERGENCY, N_ASSESSED, N_LEFT_NHS, N_FP_FAILED };
@@ -50,8 +64,8 @@ static db_status_t load_settings(db_t *db, rules_settings_t *s, char *errstr, si
 {
     PGresult *res;
     rules_settings_default(s);
-    db_status_t st = db_exec(db, "SELECT name, value FROM setting", 0, NULL, &res, errstr,
-                             errstr_size);
+    db_status_t st =
+        db_exec(db, "SELECT name, value FROM setting", 0, NULL, &res, errstr, errstr_size);
     if (st != DB_OK)
         return st;
     for (int i = 0; i < PQntuples(res); i++) {
@@ -112,7 +126,8 @@ static void read_nominations(const PGresult *noms, int first, int last, rules_no
         n->person_id = PQgetvalue(noms, i, N_PERSON_ID);
         const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value_by_name(
             &succession__v1__readiness__descriptor, PQgetvalue(noms, i, N_READINESS));
-        n->readiness = v ? (Succession__V1__Readiness)v->value : SUCCESSION__V1__READINESS__READINESS_UNSPECIFIED;
+        n->readiness = v ? (Succession__V1__Readiness)v->value
+                         : SUCCESSION__V1__READINESS__READINESS_UNSPECIFIED;
         n->assessed_on = date_or_none(noms, i, N_ASSESSED);
         n->emergency_cover = is_true(noms, i, N_EMERGENCY);
         n->left_nhs = is_true(noms, i, N_LEFT_NHS);
@@ -318,9 +333,9 @@ static db_status_t record_write(db_t *db, record_t *rec, const judge_ctx_t *ctx,
     }
     char when[INSTANT_TEXT_SIZE];
     datetime_format_instant(ctx->evaluated_at.seconds, ctx->evaluated_at.nanos, when);
-    const char *params[] = {rec->post.buf,    rec->at_risk.buf, rec->severity.buf,
-                            rec->sequence.buf, rec->picture.buf, rec->status.buf,
-                            rec->alert.buf,   when};
+    const char *params[] = {
+        rec->post.buf,    rec->at_risk.buf, rec->severity.buf, rec->sequence.buf,
+        rec->picture.buf, rec->status.buf,  rec->alert.buf,    when};
     return db_exec(db,
                    "SELECT record_evaluations($1::text[], $2::boolean[], $3::integer[], "
                    "$4::integer[], $5::text[], $6::text[], $7::text[], $8::timestamptz)",
@@ -378,8 +393,8 @@ db_status_t evaluate_posts(db_t *db, const char *const *post_ids, const char *co
             goto oom;
     if (db_array_finish(&ids.buf, &ids.len, &ids.cap))
         goto oom;
-    judge_ctx_t ctx = {.settings = &settings, .today = datetime_today(), .rec = &rec,
-                       .stats = stats};
+    judge_ctx_t ctx = {
+        .settings = &settings, .today = datetime_today(), .rec = &rec, .stats = stats};
     google__protobuf__timestamp__init(&ctx.evaluated_at);
     datetime_now(&ctx.evaluated_at.seconds, &ctx.evaluated_at.nanos);
     char today[DATE_TEXT_SIZE];

@@ -80,8 +80,8 @@ int kafka_create_topics(rd_kafka_t *rk, const config_t *cfg, int partitions, cha
                         size_t errstr_size)
 {
     static const topic_spec_t specs[] = {
-        {TOPIC_VACANCY, 1, "delete"},    {TOPIC_APPOINTMENT, 1, "delete"},
-        {TOPIC_APPRAISAL, 1, "delete"},  {TOPIC_ALERTS, 1, "delete"},
+        {TOPIC_VACANCY, 1, "delete"},      {TOPIC_APPOINTMENT, 1, "delete"},
+        {TOPIC_APPRAISAL, 1, "delete"},    {TOPIC_ALERTS, 1, "delete"},
         {TOPIC_POST_STATUS, 1, "compact"}, {TOPIC_DLQ, 0, "delete"},
     };
     enum { N = sizeof specs / sizeof specs[0] };
@@ -92,7 +92,8 @@ int kafka_create_topics(rd_kafka_t *rk, const config_t *cfg, int partitions, cha
     for (size_t i = 0; i < N; i++) {
         char name[256];
         config_topic(cfg, specs[i].name, name, sizeof name);
-        topics[i] = rd_kafka_NewTopic_new(name, specs[i].input ? partitions : 1, 1, err, sizeof err);
+        topics[i] =
+            rd_kafka_NewTopic_new(name, specs[i].input ? partitions : 1, 1, err, sizeof err);
         if (!topics[i]) {
             snprintf(errstr, errstr_size, "%s: %s", name, err);
             goto done;

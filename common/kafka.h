@@ -12,16 +12,16 @@
 
 /* A new librdkafka configuration: bootstrap.servers from cfg, then
  * `defaults` (NULL-terminated key, value pairs), then the properties file
- * and -X pairs, then `extra` (pairs the service itself needs; these win). Logs go through log.h. Returns
- * NULL with "key: problem" in errstr. Ownership: the caller owns the result
- * until it hands it to rd_kafka_new(). */
+ * and -X pairs, then `extra` (pairs the service itself needs; these win). Logs go through log.h.
+ * Returns NULL with "key: problem" in errstr. Ownership: the caller owns the result until it hands
+ * it to rd_kafka_new(). */
 rd_kafka_conf_t *kafka_conf_new(const config_t *cfg, const char *const *defaults,
                                 const char *const *extra, char *errstr, size_t errstr_size);
 
 /* A producer; with idempotent, enable.idempotence=true (acks=all, ordered
  * retries). A message not delivered in 30 s (message.timeout.ms, which -X
- * can change) is reported failed, so callers can retry it themselves. Delivery reports go to dr_cb when not NULL, with `opaque` as the
- * handle's opaque. Returns NULL with the reason in errstr. */
+ * can change) is reported failed, so callers can retry it themselves. Delivery reports go to dr_cb
+ * when not NULL, with `opaque` as the handle's opaque. Returns NULL with the reason in errstr. */
 rd_kafka_t *kafka_producer_new(const config_t *cfg, bool idempotent,
                                void (*dr_cb)(rd_kafka_t *, const rd_kafka_message_t *, void *),
                                void *opaque, char *errstr, size_t errstr_size);
@@ -34,7 +34,8 @@ int kafka_create_topics(rd_kafka_t *rk, const config_t *cfg, int partitions, cha
                         size_t errstr_size) __attribute__((warn_unused_result));
 
 /* The high watermark (next offset to be written) of every partition of
- * `topic`, indexed by partition id into high[0..*count-1] (at most max). Returns 0 or -1 with the reason. */
+ * `topic`, indexed by partition id into high[0..*count-1] (at most max). Returns 0 or -1 with the
+ * reason. */
 int kafka_high_watermarks(rd_kafka_t *rk, const char *topic, long long *high, int max, int *count,
                           char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
 

@@ -51,11 +51,12 @@ static int produce_row(rd_kafka_t *producer, const char *alerts, const char *sta
     const char *key = PQgetvalue(res, i, 2);
     const char *topic = strcmp(PQgetvalue(res, i, 1), "alert") == 0 ? alerts : statuses;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__FAIL;
-    while (payload && (err = rd_kafka_producev(
-                           producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                           RD_KAFKA_V_VALUE(payload, len), RD_KAFKA_V_KEY(key, strlen(key)),
-                           RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i), RD_KAFKA_V_END)) ==
-                          RD_KAFKA_RESP_ERR__QUEUE_FULL)
+    while (payload &&
+           (err = rd_kafka_producev(
+                producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                RD_KAFKA_V_VALUE(payload, len), RD_KAFKA_V_KEY(key, strlen(key)),
+                RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i), RD_KAFKA_V_END)) ==
+               RD_KAFKA_RESP_ERR__QUEUE_FULL)
         rd_kafka_poll(producer, 50);
     free(payload);
     if (err)
@@ -73,8 +74,8 @@ static int persisted_ids(const PGresult *res, char **arr, size_t *len, size_t *c
     for (int i = 0; i < n; i++) {
         bool blocked = false;
         for (int j = 0; j <= i && !blocked; j++)
-            blocked = !current.persisted[j] &&
-                      strcmp(PQgetvalue(res, j, 2), PQgetvalue(res, i, 2)) == 0;
+            blocked =
+                !current.persisted[j] && strcmp(PQgetvalue(res, j, 2), PQgetvalue(res, i, 2)) == 0;
         if (blocked)
             continue;
         if (db_array_append(arr, len, cap, PQgetvalue(res, i, 0)))

@@ -28,16 +28,16 @@ void rules_settings_default(rules_settings_t *s);
 
 /* One active nomination of the post (withdrawn ones are not passed in). */
 typedef struct rules_nomination {
-    const char *person_id;            /* borrowed */
+    const char *person_id; /* borrowed */
     Succession__V1__Readiness readiness;
     date_days_t assessed_on;
     bool emergency_cover;
-    bool left_nhs;                    /* the person has left the NHS */
-    bool fit_and_proper_failed;       /* winning talent review says FAILED */
+    bool left_nhs;              /* the person has left the NHS */
+    bool fit_and_proper_failed; /* winning talent review says FAILED */
     /* Set by rules_evaluate(): */
-    bool stale;                       /* assessed more than assessment_max_age days ago */
+    bool stale; /* assessed more than assessment_max_age days ago */
     bool eligible;
-    const char *ineligible_because;   /* static string, NULL when eligible */
+    const char *ineligible_because; /* static string, NULL when eligible */
 } rules_nomination_t;
 
 /* The facts of one post on the day of evaluation. */

@@ -24,7 +24,7 @@ typedef struct worker {
     char topic[256], dlq_topic[256], group[256];
     db_t *db;
     rd_kafka_t *consumer;
-    rd_kafka_t *producer; /* dead letters */
+    rd_kafka_t *producer;       /* dead letters */
     rd_kafka_message_t **batch; /* owned messages, batch_count of them */
     size_t batch_count;
     int dlq_pending, dlq_failed; /* delivery reports of the batch's dead letters */
@@ -33,9 +33,9 @@ typedef struct worker {
 
 /* A message judged: the event as JSON (valid) or why it is dead. */
 typedef struct judged {
-    json_t *valid;     /* owned; NULL when dead */
-    char reason[512];  /* dead: why */
-    char *event_id;    /* dead: the event id when it could be read; owned */
+    json_t *valid;    /* owned; NULL when dead */
+    char reason[512]; /* dead: why */
+    char *event_id;   /* dead: the event id when it could be read; owned */
 } judged_t;
 
 static long now_ms(void)
@@ -86,8 +86,8 @@ static void drop_batch(worker_t *w, const rd_kafka_topic_partition_list_t *parts
     size_t kept = 0;
     for (size_t i = 0; i < w->batch_count; i++) {
         rd_kafka_message_t *m = w->batch[i];
-        if (!parts || rd_kafka_topic_partition_list_find(parts, rd_kafka_topic_name(m->rkt),
-                                                         m->partition)) {
+        if (!parts ||
+            rd_kafka_topic_partition_list_find(parts, rd_kafka_topic_name(m->rkt), m->partition)) {
             rd_kafka_message_destroy(m);
         } else {
             w->batch[kept++] = m;
@@ -195,18 +195,19 @@ static void judge_message(const worker_t *w, const rd_kafka_message_t *m, judged
 {
     memset(j, 0, sizeof *j);
     if (m->len > (size_t)w->cfg.max_event_bytes) {
-        snprintf(j->reason, sizeof j->reason, "message is %zu bytes, over the limit of %d",
-                 m->len, w->cfg.max_event_bytes);
+        snprintf(j->reason, sizeof j->reason, "message is %zu bytes, over the limit of %d", m->len,
+                 w->cfg.max_event_bytes);
         return;
     }
-    ProtobufCMessage *msg = protobuf_c_message_unpack(w->spec->descriptor, NULL, m->len, m->payload);
+    ProtobufCMessage *msg =
+        protobuf_c_message_unpack(w->spec->descriptor, NULL, m->len, m->payload);
     if (!msg) {
-        snprintf(j->reason, sizeof j->reason, "cannot be decoded as %s",
-                 w->spec->descriptor->name);
+        snprintf(j->reason, sizeof j->reason, "cannot be decoded as %s", w->spec->descriptor->name);
         return;
     }
     /* The header is field 1 of every event message. */
-    const ProtobufCFieldDescriptor *hf = protobuf_c_message_descriptor_get_field(msg->descriptor, 1);
+    const ProtobufCFieldDescriptor *hf =
+        protobuf_c_message_descriptor_get_field(msg->descriptor, 1);
     const Succession__V1__EventHeader *h =
         hf ? *(Succession__V1__EventHeader **)((char *)msg + hf->offset) : NULL;
     if (h && h->event_id)
@@ -337,11 +338,12 @@ static db_status_t log_dead(batch_tx_t *tx, char *errstr, size_t errstr_size)
             st = DB_ERROR;
     if (st == DB_OK && arr[0]) {
         const char *params[] = {tx->w->topic, arr[0], arr[1], arr[2], arr[3]};
-        st = db_exec(tx->w->db,
-                     "INSERT INTO event_log (topic, partition, \"offset\", event_id, outcome, reason) "
-                     "SELECT $1, u.p, u.o, u.e, 'dead', u.r FROM unnest($2::int[], $3::bigint[], "
-                     "$4::text[], $5::text[]) AS u(p, o, e, r) ON CONFLICT DO NOTHING",
-                     5, params, NULL, errstr, errstr_size);
+        st = db_exec(
+            tx->w->db,
+            "INSERT INTO event_log (topic, partition, \"offset\", event_id, outcome, reason) "
+            "SELECT $1, u.p, u.o, u.e, 'dead', u.r FROM unnest($2::int[], $3::bigint[], "
+            "$4::text[], $5::text[]) AS u(p, o, e, r) ON CONFLICT DO NOTHING",
+            5, params, NULL, errstr, errstr_size);
     } else if (st != DB_OK) {
         snprintf(errstr, errstr_size, "out of memory");
     }
@@ -355,8 +357,8 @@ static db_status_t apply_events(batch_tx_t *tx, char *errstr, size_t errstr_size
 {
     PGresult *res;
     const char *params[] = {tx->w->topic, tx->events_json};
-    db_status_t st = db_exec(tx->w->db, tx->w->spec->apply_sql, 2, params, &res, errstr,
-                             errstr_size);
+    db_status_t st =
+        db_exec(tx->w->db, tx->w->spec->apply_sql, 2, params, &res, errstr, errstr_size);
     if (st != DB_OK)
         return st;
     int n = PQntuples(res);
@@ -391,9 +393,9 @@ static db_status_t batch_transaction(db_t *db, void *arg, char *errstr, size_t e
     }
     PGresult *res;
     const char *params[] = {w->group, w->topic, parts, firsts, nexts};
-    db_status_t st = db_exec(db,
-                             "SELECT store_offsets($1, $2, $3::int[], $4::bigint[], $5::bigint[])",
-                             5, params, &res, errstr, errstr_size);
+    db_status_t st =
+        db_exec(db, "SELECT store_offsets($1, $2, $3::int[], $4::bigint[], $5::bigint[])", 5,
+                params, &res, errstr, errstr_size);
     if (st != DB_OK)
         return st;
     w->fenced = PQgetvalue(res, 0, 0)[0] != 't';
@@ -510,10 +512,16 @@ static int worker_open(worker_t *w, char *errstr, size_t errstr_size)
     if (!w->producer)
         return -1;
     /* A small prefetch queue bounds memory; offsets are ours, not Kafka's. */
-    const char *defaults[] = {"queued.max.messages.kbytes", "16384", "auto.offset.reset",
-                              "earliest", "enable.partition.eof", "false", NULL};
-    const char *extra[] = {"group.id", w->group, "enable.auto.offset.store", "false",
-                           "enable.auto.commit", "true", NULL};
+    const char *defaults[] = {"queued.max.messages.kbytes",
+                              "16384",
+                              "auto.offset.reset",
+                              "earliest",
+                              "enable.partition.eof",
+                              "false",
+                              NULL};
+    const char *extra[] = {
+        "group.id", w->group, "enable.auto.offset.store", "false", "enable.auto.commit",
+        "true",     NULL};
     rd_kafka_conf_t *conf = kafka_conf_new(&w->cfg, defaults, extra, errstr, errstr_size);
     if (!conf)
         return -1;
@@ -560,8 +568,9 @@ int worker_main(const worker_spec_t *spec, int argc, char **argv)
     char *rest[argc > 0 ? argc : 1];
     int rest_count;
     char usage[256];
-    snprintf(usage, sizeof usage, "Usage: %s [settings]\nConsumes %s into the succession model.\n\n",
-             spec->name, spec->topic);
+    snprintf(usage, sizeof usage,
+             "Usage: %s [settings]\nConsumes %s into the succession model.\n\n", spec->name,
+             spec->topic);
     service_status_t s = service_init(spec->name, usage, argc, argv, &w.cfg, rest, &rest_count);
     if (s != SERVICE_OK) {
         config_free(&w.cfg);

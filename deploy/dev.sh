@@ -104,17 +104,36 @@ cmd_clean() {
 
 heading() { printf '\n--- %s\n' "$*"; }
 
+# The national example: generated (seeded, so every run is the same), then
+# run through every service as a user would, alerts shown as they arrive.
 run_demo() {
-    local ctl="$BIN_DIR/successionctl"
+    local ctl="$BIN_DIR/successionctl" demo="$STATE_DIR/demo"
     [[ -x "$ctl" ]] || die "$(rel "$ctl") not built"
-    heading "1/4 import organisations and posts"
-    "$ctl" import --organisations "$DEMO_DIR/organisations.csv" --posts "$DEMO_DIR/posts.csv"
-    heading "2/4 publish events"
-    "$ctl" publish "$DEMO_DIR/events.jsonl"
-    heading "3/4 wait for the services to catch up"
-    "$ctl" wait --timeout 120
-    heading "4/4 status"
-    "$ctl" status
+    mkdir -p "$demo"
+    heading "1/5 generate the national example (seed ${SUCCESSION_DEMO_SEED:-2026})"
+    "$ctl" generate --out "$demo" --seed "${SUCCESSION_DEMO_SEED:-2026}"
+    heading "2/5 import organisations and posts"
+    "$ctl" import --organisations "$demo/organisations.csv" --posts "$demo/posts.csv"
+    heading "3/5 publish the events; alerts as they arrive"
+    "$ctl" alerts >"$demo/alerts.txt" 2>&1 &
+    local alerts_pid=$! t0
+    tail -n +1 --pid="$alerts_pid" -f "$demo/alerts.txt" 2>/dev/null | head -n 25 &
+    t0="$(now_ms)"
+    "$ctl" publish --unchecked "$demo/events.jsonl" || true
+    heading "4/5 wait for every worker to catch up"
+    "$ctl" wait --timeout 600
+    log "first publish to caught up: $(fmt_secs $(( $(now_ms) - t0 )))s"
+    sleep 1
+    kill "$alerts_pid" 2>/dev/null || true
+    wait "$alerts_pid" 2>/dev/null || true
+    log "$(wc -l <"$demo/alerts.txt") alerts in $(rel "$demo/alerts.txt")"
+    heading "5/5 at-risk posts by severity and region"
+    "$ctl" status --summary
+    echo
+    "$ctl" status | head -n 30
+    echo "(the full table: successionctl status; every post as JSON: successionctl status --json)"
+    psql -XAtq -F ' ' -c "SELECT 'events:', string_agg(outcome || ' ' || n, ', ' ORDER BY outcome)
+                          FROM (SELECT outcome, count(*) n FROM event_outcome GROUP BY 1) t"
 }
 
 cmd_demo() {
@@ -141,6 +160,9 @@ cmd_test() {
     TEST_T0="$(now_ms)"
     cmd_setup
     cmd_build
+    if [[ "${SUCCESSION_SANITIZE:-0}" != 1 && $# -eq 0 ]]; then
+        (SUCCESSION_SANITIZE=1 BUILD_DIR="$REPO_ROOT/build-asan" cmd_build)
+    fi
     ensure_dirs
     kafka_pid >/dev/null || TEST_STARTED_KAFKA=1
     pg_running || TEST_STARTED_PG=1
@@ -159,6 +181,13 @@ cmd_test() {
     log "ctest $*"
     local rc=0
     ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 "$@" || rc=$?
+    # The same tests again with AddressSanitizer and UndefinedBehaviorSanitizer
+    # (any report fails the test), unless a sanitizer build was asked for
+    # already or ctest arguments narrowed the run.
+    if [[ "${SUCCESSION_SANITIZE:-0}" != 1 && $# -eq 0 ]]; then
+        log "ctest (address and undefined-behaviour sanitizers)"
+        ctest --test-dir "$REPO_ROOT/build-asan" --output-on-failure -j2 -LE format || rc=$?
+    fi
     exit "$rc"
 }
 

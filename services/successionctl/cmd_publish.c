@@ -36,8 +36,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 /* Turns one line into a packed event for its topic. Returns 0 with *kind,
  * the packed bytes (*bytes, caller frees) and the key (*key, caller frees,
  * may be NULL); or -1 with the reason in errstr. */
-static int encode_line(const char *line, bool checked, const events_kind_t **kind,
-                       uint8_t **bytes, size_t *len, char **key, char *errstr, size_t errstr_size)
+static int encode_line(const char *line, bool checked, const events_kind_t **kind, uint8_t **bytes,
+                       size_t *len, char **key, char *errstr, size_t errstr_size)
 {
     json_error_t jerr;
     ProtobufCMessage *msg = NULL;
@@ -83,10 +83,10 @@ static int produce(rd_kafka_t *rk, const config_t *cfg, const events_kind_t *kin
     char topic[256];
     config_topic(cfg, kind->topic, topic, sizeof topic);
     for (;;) {
-        rd_kafka_resp_err_t err = rd_kafka_producev(
-            rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_VALUE((void *)bytes, len),
-            RD_KAFKA_V_KEY(key, key ? strlen(key) : 0), RD_KAFKA_V_END);
+        rd_kafka_resp_err_t err =
+            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_VALUE((void *)bytes, len),
+                              RD_KAFKA_V_KEY(key, key ? strlen(key) : 0), RD_KAFKA_V_END);
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
             ps->pending++;
             return 0;

@@ -17,7 +17,7 @@ static const char usage[] = "usage: settings [NAME=VALUE ...]";
 /* One NAME=VALUE argument. */
 typedef struct change {
     char name[64];
-    char value[16]; /* the canonical decimal text */
+    char value[24]; /* the canonical decimal text */
     long old_value; /* read in the transaction */
 } change_t;
 

@@ -54,23 +54,57 @@ static void print_status_row(const Succession__V1__PostStatus *s)
         n += (size_t)snprintf(reasons + n, sizeof reasons - n, "%s%s", i ? "," : "",
                               enum_short(&succession__v1__reason__descriptor, s->reasons[i], 7));
     printf("%-10s %-14s %-24s %-23s %-8s %3d %4d %5d  %-10s %-10s %s\n",
-           enum_short(&succession__v1__severity__descriptor, s->severity, 9), s->post_id,
-           s->region, s->role, s->ods_code, s->ready_now, s->ready_soon, s->stale_nominations,
+           enum_short(&succession__v1__severity__descriptor, s->severity, 9), s->post_id, s->region,
+           s->role, s->ods_code, s->ready_now, s->ready_soon, s->stale_nominations,
            s->incumbent_person_id[0] ? s->incumbent_person_id : "-",
            s->leaving_date[0] ? s->leaving_date : "-", reasons);
 }
 
+/* At-risk designated posts counted by region and severity. */
+typedef struct summary {
+    char regions[16][32];
+    int counts[16][4]; /* by Severity */
+    int region_count;
+} summary_t;
+
+static void summary_add(summary_t *sum, const Succession__V1__PostStatus *s)
+{
+    int r = 0;
+    while (r < sum->region_count && strcmp(sum->regions[r], s->region) != 0)
+        r++;
+    if (r == sum->region_count && r < 16)
+        snprintf(sum->regions[sum->region_count++], sizeof sum->regions[0], "%s", s->region);
+    if (r < 16 && s->severity >= 0 && s->severity < 4)
+        sum->counts[r][s->severity]++;
+}
+
+static void summary_print(const summary_t *sum)
+{
+    int total[4] = {0};
+    printf("%-26s %8s %6s %6s %10s\n", "REGION", "CRITICAL", "HIGH", "MEDIUM", "NOT AT RISK");
+    for (int r = 0; r < sum->region_count; r++) {
+        const int *c = sum->counts[r];
+        printf("%-26s %8d %6d %6d %10d\n", sum->regions[r], c[3], c[2], c[1], c[0]);
+        for (int k = 0; k < 4; k++)
+            total[k] += c[k];
+    }
+    printf("%-26s %8d %6d %6d %10d\n", "ALL REGIONS", total[3], total[2], total[1], total[0]);
+}
+
 int cmd_status(ctl_t *ctl, int argc, char **argv)
 {
-    bool json = false;
+    bool json = false, summary = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             json = true;
+        } else if (strcmp(argv[i], "--summary") == 0) {
+            summary = true;
         } else {
-            ctl_error("status", "usage: status [--json]");
+            ctl_error("status", "usage: status [--json | --summary]");
             return 2;
         }
     }
+    summary_t sum = {0};
     db_t *db = ctl_db(ctl, "status");
     if (!db)
         return 1;
@@ -83,7 +117,7 @@ int cmd_status(ctl_t *ctl, int argc, char **argv)
         ctl_error("status", "%s", err);
         return 1;
     }
-    if (!json)
+    if (!json && !summary)
         printf("%-10s %-14s %-24s %-23s %-8s %3s %4s %5s  %-10s %-10s %s\n", "SEVERITY", "POST",
                "REGION", "ROLE", "ORG", "NOW", "SOON", "STALE", "INCUMBENT", "LEAVING", "REASONS");
     int rc = 0;
@@ -97,6 +131,8 @@ int cmd_status(ctl_t *ctl, int argc, char **argv)
             rc = 1;
         } else if (json) {
             print_json_line(&s->base);
+        } else if (summary) {
+            summary_add(&sum, s);
         } else {
             print_status_row(s);
         }
@@ -104,6 +140,8 @@ int cmd_status(ctl_t *ctl, int argc, char **argv)
             succession__v1__post_status__free_unpacked(s, NULL);
         free(bytes);
     }
+    if (summary)
+        summary_print(&sum);
     if (!json)
         printf("%d designated posts\n", PQntuples(res));
     PQclear(res);
@@ -129,8 +167,9 @@ static void print_alert(const rd_kafka_message_t *m, bool json)
         char reasons[512] = "";
         size_t n = 0;
         for (size_t i = 0; i < a->n_reasons && n < sizeof reasons; i++)
-            n += (size_t)snprintf(reasons + n, sizeof reasons - n, "%s%s", i ? "," : "",
-                                  enum_short(&succession__v1__reason__descriptor, a->reasons[i], 7));
+            n +=
+                (size_t)snprintf(reasons + n, sizeof reasons - n, "%s%s", i ? "," : "",
+                                 enum_short(&succession__v1__reason__descriptor, a->reasons[i], 7));
         printf("%-16s %-10s %-9s ready now %d, soon %d  %s  (caused by %s)\n", a->alert_id,
                enum_short(&succession__v1__alert_state__descriptor, a->state, 12),
                enum_short(&succession__v1__severity__descriptor, a->severity, 9), a->ready_now,
@@ -205,8 +244,8 @@ int cmd_alerts(ctl_t *ctl, int argc, char **argv)
     config_topic(&ctl->cfg, TOPIC_ALERTS, topic, sizeof topic);
     snprintf(group, sizeof group, "successionctl-alerts-%d", (int)getpid());
     /* Partitions are assigned, not subscribed: the group is never joined. */
-    const char *extra[] = {"group.id", group, "enable.auto.commit", "false",
-                           "enable.partition.eof", "true", NULL};
+    const char *extra[] = {"group.id", group, "enable.auto.commit", "false", "enable.partition.eof",
+                           "true",     NULL};
     rd_kafka_conf_t *conf = kafka_conf_new(&ctl->cfg, NULL, extra, err, sizeof err);
     rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err) : NULL;
     if (!rk) {

@@ -85,8 +85,8 @@ int cmd_wait(ctl_t *ctl, int argc, char **argv)
             failed = kind_lag(ctl, rk, &events_kinds[k], &behind, err, sizeof err);
             total += behind;
             if (n < sizeof behind_text)
-                n += (size_t)snprintf(behind_text + n, sizeof behind_text - n, ", %s-worker %lld behind",
-                                      events_kinds[k].name, behind);
+                n += (size_t)snprintf(behind_text + n, sizeof behind_text - n,
+                                      ", %s-worker %lld behind", events_kinds[k].name, behind);
         }
         if (!failed && total == 0 && rows == 0) {
             rc = 0;

@@ -14,24 +14,27 @@ typedef struct command {
 
 static const command_t commands[] = {
     {"migrate", cmd_migrate, "migrate                      apply the database migrations"},
-    {"topics", cmd_topics, "topics [--partitions N]      create the Kafka topics (default 6 partitions)"},
+    {"topics", cmd_topics,
+     "topics [--partitions N]      create the Kafka topics (default 6 partitions)"},
     {"import", cmd_import,
      "import --organisations FILE --posts FILE   upsert reference data (CSV)"},
     {"publish", cmd_publish,
      "publish [--unchecked] FILE.jsonl          publish events (canonical JSON Lines)"},
-    {"wait", cmd_wait, "wait [--timeout S]           until every worker caught up and the outbox is empty"},
-    {"status", cmd_status, "status [--json]              the succession picture of every designated post"},
+    {"wait", cmd_wait,
+     "wait [--timeout S]           until every worker caught up and the outbox is empty"},
+    {"status", cmd_status,
+     "status [--json | --summary]  the succession picture of every designated post"},
     {"alerts", cmd_alerts,
      "alerts [--from-beginning] [--json] [--until-idle]   read the alert topic"},
-    {"settings", cmd_settings, "settings [NAME=VALUE ...]    show or change thresholds and horizons"},
+    {"settings", cmd_settings,
+     "settings [NAME=VALUE ...]    show or change thresholds and horizons"},
     {"generate", cmd_generate,
      "generate --out DIR [--seed N] [--events N]   write a national-scale example"},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
-static const char usage_head[] =
-    "Usage: successionctl [settings] COMMAND [arguments]\n"
-    "The operator's tool of the succession watch.\n\nCommands:\n";
+static const char usage_head[] = "Usage: successionctl [settings] COMMAND [arguments]\n"
+                                 "The operator's tool of the succession watch.\n\nCommands:\n";
 
 static void print_usage(FILE *out)
 {
@@ -72,7 +75,8 @@ int main(int argc, char **argv)
     FILE *u = fmemopen(usage, sizeof usage, "w");
     print_usage(u);
     fclose(u);
-    service_status_t s = service_init("successionctl", usage, argc, argv, &ctl.cfg, rest, &rest_count);
+    service_status_t s =
+        service_init("successionctl", usage, argc, argv, &ctl.cfg, rest, &rest_count);
     if (s != SERVICE_OK) {
         rc = s == SERVICE_HELP ? 0 : 2;
         goto done;

@@ -19,25 +19,34 @@ IT_PIDS=()
 SERVICES=(vacancy-worker appointment-worker appraisal-worker alert-publisher)
 
 say() { printf '== %s: %s\n' "$IT_NAME" "$*"; }
-fail() {
-    printf 'FAIL %s: %s\n' "$IT_NAME" "$*" >&2
+show_logs() {
+    local f
     for f in "$IT_DIR"/*.log; do
         [[ -f $f ]] || continue
         printf -- '--- last lines of %s\n' "$(basename "$f")" >&2
         tail -n 15 "$f" >&2
     done
+}
+fail() {
+    printf 'FAIL %s: %s\n' "$IT_NAME" "$*" >&2
+    show_logs
     exit 1
 }
 
 ctl() { "$SUCCESSION_BIN/successionctl" "$@"; }
 sql() { psql "$SUCCESSION_DB" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 
-# A fresh database and topic prefix for this test; migrations and topics.
+IT_DBS=()
+
+# it_setup [RUN]: a fresh database and topic prefix (one per RUN name, so a
+# test can compare runs), migrated, with its topics; the services started
+# afterwards use them.
 it_setup() {
-    local db="it_${IT_TAG}"
+    local db="it_${IT_TAG}${1:+_$1}"
     psql "$IT_BASE_DB" -XAtq -c "CREATE DATABASE $db" >/dev/null
+    IT_DBS+=("$db")
     export SUCCESSION_DB="$IT_BASE_DB dbname=$db"
-    export SUCCESSION_TOPIC_PREFIX="it.${IT_TAG}."
+    export SUCCESSION_TOPIC_PREFIX="it.${IT_TAG}${1:+.$1}."
     export SUCCESSION_LOG_FORMAT=text
     ctl migrate >/dev/null
     ctl topics >/dev/null
@@ -45,9 +54,11 @@ it_setup() {
 }
 
 it_teardown() {
-    local rc=$?
-    stop_services
-    psql "$IT_BASE_DB" -XAtq -c "DROP DATABASE IF EXISTS it_${IT_TAG} WITH (FORCE)" >/dev/null 2>&1 || true
+    local rc=$? db
+    stop_services || { rc=1; show_logs; }
+    for db in "${IT_DBS[@]}"; do
+        psql "$IT_BASE_DB" -XAtq -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+    done
     if ((rc == 0)); then rm -rf "$IT_DIR"; else echo "logs kept in $IT_DIR" >&2; fi
     exit "$rc"
 }
@@ -57,7 +68,7 @@ it_teardown() {
 start_service() {
     local name=$1
     shift
-    "$SUCCESSION_BIN/$name" "$@" >>"$IT_DIR/$name.log" 2>&1 &
+    "$SUCCESSION_BIN/$name" "$@" >>"$IT_DIR/$name${IT_LOG_SUFFIX:-}.log" 2>&1 &
     IT_PIDS+=("$!")
     echo "$!"
 }
@@ -67,14 +78,35 @@ start_services() {
     for s in "${SERVICES[@]}"; do start_service "$s" >/dev/null; done
 }
 
+# Stops every service this test started with SIGTERM. A service must then
+# exit 0: a sanitizer report, a crash or a leak makes the test fail (127: the
+# test already reaped it; 137: the test killed it on purpose).
 stop_services() {
-    local pid
+    local pid rc bad=""
     for pid in "${IT_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${IT_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    for pid in "${IT_PIDS[@]}"; do
+        rc=0
+        wait "$pid" 2>/dev/null || rc=$?
+        [[ $rc == 0 || $rc == 127 || $rc == 137 ]] || bad+=" pid $pid exited $rc;"
+    done
     IT_PIDS=()
+    [[ -z $bad ]] && return 0
+    printf 'FAIL %s: a service did not stop cleanly:%s\n' "$IT_NAME" "$bad" >&2
+    return 1
 }
 
 # assert_eq WHAT EXPECTED ACTUAL
 assert_eq() {
     [[ "$2" == "$3" ]] || fail "$1: expected '$2', got '$3'"
+}
+
+# The final pictures of every designated post, without the evaluation time
+# and cause (which depend on how batches happened to fall), sorted.
+final_pictures() {
+    ctl status --json | jq -cS 'del(.evaluatedAt, .causedByEventId)' | sort
+}
+
+outcome_counts() {
+    sql "SELECT string_agg(outcome || '=' || n, ' ' ORDER BY outcome)
+         FROM (SELECT outcome, count(*) n FROM event_outcome GROUP BY outcome) t"
 }

@@ -1,0 +1,156 @@
+/* config: defaults, then SUCCESSION_* variables, then flags; -X and the
+ * properties file pass through with flags winning; errors name the setting
+ * or FILE:LINE. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static int clear_env(void **state)
+{
+    (void)state;
+    unsetenv("SUCCESSION_BROKERS");
+    unsetenv("SUCCESSION_BATCH_MAX_EVENTS");
+    unsetenv("SUCCESSION_DB");
+    return 0;
+}
+
+static void test_defaults_apply_without_environment_or_flags(void **state)
+{
+    config_t cfg;
+    char err[256];
+    assert_int_equal(config_init(&cfg, err, sizeof err), 0);
+    assert_string_equal(cfg.brokers, "127.0.0.1:9092");
+    assert_string_equal(cfg.db, "dbname=succession");
+    assert_int_equal(cfg.batch_max_events, 500);
+    assert_int_equal(cfg.max_event_bytes, 65536);
+    config_free(&cfg);
+}
+
+static void test_environment_overrides_default_and_flag_overrides_environment(void **state)
+{
+    setenv("SUCCESSION_BROKERS", "env:9092", 1);
+    setenv("SUCCESSION_BATCH_MAX_EVENTS", "42", 1);
+    config_t cfg;
+    char err[256], *rest[8];
+    int rest_count, help;
+    assert_int_equal(config_init(&cfg, err, sizeof err), 0);
+    assert_string_equal(cfg.brokers, "env:9092");
+    assert_int_equal(cfg.batch_max_events, 42);
+    char *argv[] = {"prog", "--brokers", "flag:9092", "--batch-max-events=7", NULL};
+    assert_int_equal(config_parse_args(&cfg, 4, argv, rest, &rest_count, &help, err, sizeof err),
+                     0);
+    assert_string_equal(cfg.brokers, "flag:9092");
+    assert_int_equal(cfg.batch_max_events, 7);
+    assert_int_equal(rest_count, 0);
+    config_free(&cfg);
+}
+
+static void test_bad_number_in_environment_names_the_variable(void **state)
+{
+    setenv("SUCCESSION_BATCH_MAX_EVENTS", "lots", 1);
+    config_t cfg;
+    char err[256];
+    assert_int_equal(config_init(&cfg, err, sizeof err), -1);
+    assert_non_null(strstr(err, "SUCCESSION_BATCH_MAX_EVENTS"));
+    assert_non_null(strstr(err, "'lots'"));
+    config_free(&cfg);
+}
+
+static void test_bad_flag_value_names_the_flag(void **state)
+{
+    config_t cfg;
+    char err[256], *rest[8];
+    int rest_count, help;
+    assert_int_equal(config_init(&cfg, err, sizeof err), 0);
+    char *argv[] = {"prog", "--max-event-bytes", "-3", NULL};
+    assert_int_equal(config_parse_args(&cfg, 3, argv, rest, &rest_count, &help, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "--max-event-bytes"));
+    char *argv2[] = {"prog", "--brokers", NULL};
+    assert_int_equal(config_parse_args(&cfg, 2, argv2, rest, &rest_count, &help, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "--brokers: needs a value"));
+    config_free(&cfg);
+}
+
+static void test_other_arguments_are_left_in_order(void **state)
+{
+    config_t cfg;
+    char err[256], *rest[8];
+    int rest_count, help;
+    assert_int_equal(config_init(&cfg, err, sizeof err), 0);
+    char *argv[] = {"prog", "publish", "--unchecked", "--db", "x", "file.jsonl", "--help", NULL};
+    assert_int_equal(config_parse_args(&cfg, 7, argv, rest, &rest_count, &help, err, sizeof err),
+                     0);
+    assert_int_equal(rest_count, 3);
+    assert_string_equal(rest[0], "publish");
+    assert_string_equal(rest[1], "--unchecked");
+    assert_string_equal(rest[2], "file.jsonl");
+    assert_string_equal(cfg.db, "x");
+    assert_int_equal(help, 1);
+    config_free(&cfg);
+}
+
+static void test_kafka_file_comes_before_x_flags(void **state)
+{
+    char path[] = "/tmp/succession-kafka-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("# comment\n\nsecurity.protocol=SSL\n  client.id = file\n", f);
+    fclose(f);
+    config_t cfg;
+    char err[256], *rest[8];
+    int rest_count, help;
+    assert_int_equal(config_init(&cfg, err, sizeof err), 0);
+    char *argv[] = {"prog", "-X", "client.id=flag", NULL};
+    assert_int_equal(config_parse_args(&cfg, 3, argv, rest, &rest_count, &help, err, sizeof err),
+                     0);
+    assert_int_equal(config_read_kafka_file(&cfg, path, err, sizeof err), 0);
+    assert_int_equal(cfg.kafka_prop_count, 3);
+    assert_string_equal(cfg.kafka_props[0], "security.protocol=SSL");
+    assert_string_equal(cfg.kafka_props[1], "client.id=file");
+    assert_string_equal(cfg.kafka_props[2], "client.id=flag"); /* last one wins in librdkafka */
+    config_free(&cfg);
+    unlink(path);
+}
+
+static void test_bad_kafka_file_line_is_reported_with_file_and_line(void **state)
+{
+    char path[] = "/tmp/succession-kafka-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    fputs("acks=all\nthis line has no equals sign\n", f);
+    fclose(f);
+    config_t cfg;
+    char err[512], want[512];
+    assert_int_equal(config_init(&cfg, err, sizeof err), 0);
+    assert_int_equal(config_read_kafka_file(&cfg, path, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s:2: ", path);
+    assert_memory_equal(err, want, strlen(want));
+    config_free(&cfg);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_defaults_apply_without_environment_or_flags, clear_env),
+        cmocka_unit_test_setup(test_environment_overrides_default_and_flag_overrides_environment,
+                               clear_env),
+        cmocka_unit_test_setup(test_bad_number_in_environment_names_the_variable, clear_env),
+        cmocka_unit_test_setup(test_bad_flag_value_names_the_flag, clear_env),
+        cmocka_unit_test_setup(test_other_arguments_are_left_in_order, clear_env),
+        cmocka_unit_test_setup(test_kafka_file_comes_before_x_flags, clear_env),
+        cmocka_unit_test_setup(test_bad_kafka_file_line_is_reported_with_file_and_line, clear_env),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
