@@ -77,7 +77,7 @@ int cmd_wait(ctl_t *ctl, int argc, char **argv)
     int rc = 1;
     char behind_text[512] = "";
     while (service_running) {
-        long long total = 0, rows = 0, behind;
+        long long total = 0, rows = 0, behind = 0;
         size_t n = 0;
         int failed = outbox_rows(ctl, &rows, err, sizeof err);
         n += (size_t)snprintf(behind_text, sizeof behind_text, "outbox %lld rows", rows);

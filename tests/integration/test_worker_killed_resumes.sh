@@ -4,7 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 it_setup
 
-posts=20 events=4000 repeat_every=10
+posts=20 events=10000 repeat_every=10
 {
     echo "ods_code,name,kind,region"
     echo "RX1,Nottingham University Hospitals NHS Trust,ACUTE_TRUST,MIDLANDS"
@@ -31,13 +31,12 @@ start_service alert-publisher >/dev/null
 # A short session timeout lets the group notice a killed member quickly.
 worker_args=(--batch-max-events 50 -X session.timeout.ms=6000)
 applied() { sql "SELECT count(*) FROM event_log"; }
-kills=0
-for round in 1 2 3 4 5 6; do
-    before=$(applied)
+kills=0 rounds=6
+for round in $(seq 1 $rounds); do
+    # Kill it mid-stream: somewhere in the round's share of the stream.
+    target=$((round * total / (rounds + 1) + RANDOM % (total / (2 * rounds + 2))))
     pid=$(start_service appraisal-worker "${worker_args[@]}")
-    # Kill it mid-stream: once it has made progress, at a random moment.
-    for _ in $(seq 1 300); do (($(applied) > before)) && break; sleep 0.1; done
-    sleep "0.$((RANDOM % 5))"
+    for _ in $(seq 1 600); do (($(applied) >= target)) && break; sleep 0.05; done
     kill -KILL "$pid" 2>/dev/null && kills=$((kills + 1))
     wait "$pid" 2>/dev/null || true
     say "round $round: killed after $(applied) of $total messages"

@@ -236,7 +236,7 @@ static void check_line_round_trips(const char *line, const char *where)
 
 static void test_every_scenario_line_round_trips(void **state)
 {
-    char dir[PATH_SIZE], pattern[PATH_SIZE];
+    char dir[PATH_SIZE], pattern[PATH_SIZE + 32];
     snprintf(pattern, sizeof pattern, "%s/*/events.jsonl", scenarios_dir(dir, sizeof dir));
     glob_t files;
     assert_int_equal(glob(pattern, 0, NULL, &files), 0);
