@@ -34,6 +34,8 @@ usage: deploy/dev.sh COMMAND [ARGS]
             what it started (e.g. deploy/dev.sh test -L unit)
   clean     down, then delete .local/state (keeps broker jars and builds)
   env       print export lines for the stack: eval "\$(deploy/dev.sh env)"
+  kafka-stop, kafka-start, pg-stop, pg-start
+            stop or start one part of the running stack (the fault tests do)
   help      this text
 
 environment:
@@ -203,6 +205,11 @@ main() {
         test)  cmd_test "$@" ;;
         clean) cmd_clean ;;
         env)   print_stack_env ;;
+        # One part of the running stack, for the fault tests.
+        kafka-stop)  stop_kafka ;;
+        kafka-start) ensure_dirs; start_kafka ;;
+        pg-stop)     stop_pg ;;
+        pg-start)    ensure_dirs; start_pg ;;
         help|-h|--help) usage ;;
         *) usage >&2; die "unknown command: $cmd" ;;
     esac

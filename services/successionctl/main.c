@@ -30,6 +30,10 @@ static const command_t commands[] = {
      "settings [NAME=VALUE ...]    show or change thresholds and horizons"},
     {"generate", cmd_generate,
      "generate --out DIR [--seed N] [--events N]   write a national-scale example"},
+    {"dlq", cmd_dlq,
+     "dlq list [--json] | dlq replay (--all | --offset N ...)   dead letters: why, and re-publish"},
+    {"parked", cmd_parked,
+     "parked [--json]              events waiting for their post to be registered"},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 

@@ -11,7 +11,7 @@ set -euo pipefail
 : "${SUCCESSION_BROKERS:?the Kafka stack is not configured}"
 : "${SUCCESSION_DB:?the PostgreSQL stack is not configured}"
 
-IT_NAME="$(basename "${BASH_SOURCE[1]}" .sh)"
+IT_NAME="$(basename "$0" .sh)"
 IT_TAG="${IT_NAME//[^a-z0-9]/_}_$$"
 IT_DIR="$(mktemp -d "${TMPDIR:-/tmp}/succession-it.XXXXXX")"
 IT_BASE_DB="$SUCCESSION_DB"
@@ -64,18 +64,20 @@ it_teardown() {
 }
 
 # start_service NAME [ARGS...]: runs one service in the background, logging
-# to $IT_DIR/NAME.log (appending, so restarts keep one log).
+# to $IT_DIR/NAME.log (appending, so restarts keep one log); its pid is in
+# STARTED_PID. Not to be called in $(...): the service must be a child of
+# the test's own shell, so that the test can wait for it.
 start_service() {
     local name=$1
     shift
     "$SUCCESSION_BIN/$name" "$@" >>"$IT_DIR/$name${IT_LOG_SUFFIX:-}.log" 2>&1 &
-    IT_PIDS+=("$!")
-    echo "$!"
+    STARTED_PID=$!
+    IT_PIDS+=("$STARTED_PID")
 }
 
 start_services() {
     local s
-    for s in "${SERVICES[@]}"; do start_service "$s" >/dev/null; done
+    for s in "${SERVICES[@]}"; do start_service "$s"; done
 }
 
 # Stops every service this test started with SIGTERM. A service must then

@@ -11,9 +11,9 @@ run() { # run NAME INSTANCES
     IT_LOG_SUFFIX=".$1"
     local i w
     for w in "${workers[@]}"; do
-        for i in $(seq 1 "$2"); do start_service "$w" --batch-max-events 100 >/dev/null; done
+        for i in $(seq 1 "$2"); do start_service "$w" --batch-max-events 100; done
     done
-    start_service alert-publisher >/dev/null
+    start_service alert-publisher
     ctl import --organisations "$IT_DIR/example/organisations.csv" \
         --posts "$IT_DIR/example/posts.csv" >/dev/null
     ctl publish --unchecked "$IT_DIR/example/events.jsonl" >/dev/null

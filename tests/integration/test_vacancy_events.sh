@@ -26,8 +26,8 @@ hdr() { printf '"header":{"eventId":"%s","occurredAt":"%s","source":"trust-hr"}'
     echo "{\"topic\":\"vacancy\",$(hdr v-3 2026-03-03T09:00:00Z),\"vacancyClosed\":{\"vacancyId\":\"\",\"postId\":\"RJ1-CEO\",\"outcome\":\"VACANCY_OUTCOME_FILLED\"}}"
 } >"$IT_DIR/events.jsonl"
 
-start_service vacancy-worker >/dev/null
-start_service alert-publisher >/dev/null
+start_service vacancy-worker
+start_service alert-publisher
 ctl publish --unchecked "$IT_DIR/events.jsonl" >/dev/null
 # Only the vacancy worker runs: wait for its topic alone.
 for _ in $(seq 1 100); do

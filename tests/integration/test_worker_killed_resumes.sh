@@ -27,7 +27,7 @@ total=$(wc -l <"$IT_DIR/events.jsonl")
 repeats=$((events / repeat_every))
 ctl publish "$IT_DIR/events.jsonl" >/dev/null
 
-start_service alert-publisher >/dev/null
+start_service alert-publisher
 # A short session timeout lets the group notice a killed member quickly.
 worker_args=(--batch-max-events 50 -X session.timeout.ms=6000)
 applied() { sql "SELECT count(*) FROM event_log"; }
@@ -35,13 +35,14 @@ kills=0 rounds=6
 for round in $(seq 1 $rounds); do
     # Kill it mid-stream: somewhere in the round's share of the stream.
     target=$((round * total / (rounds + 1) + RANDOM % (total / (2 * rounds + 2))))
-    pid=$(start_service appraisal-worker "${worker_args[@]}")
+    start_service appraisal-worker "${worker_args[@]}"
+    pid=$STARTED_PID
     for _ in $(seq 1 600); do (($(applied) >= target)) && break; sleep 0.05; done
     kill -KILL "$pid" 2>/dev/null && kills=$((kills + 1))
     wait "$pid" 2>/dev/null || true
     say "round $round: killed after $(applied) of $total messages"
 done
-start_service appraisal-worker "${worker_args[@]}" >/dev/null
+start_service appraisal-worker "${worker_args[@]}"
 ctl wait --timeout 120 || fail "the restarted worker did not catch up"
 
 assert_eq "messages in the ledger" "$total" "$(sql "SELECT count(*) FROM event_log")"

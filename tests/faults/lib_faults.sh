@@ -1,0 +1,100 @@
+# shellcheck shell=bash
+# Shared by the fault tests: one generated stream (at least 20,000 events
+# with repeats, late events, invalid events and events for unregistered
+# posts), a reference run of it undisturbed, and the checks every fault test
+# makes against that reference:
+#   - the model (every fact table and the final picture of every designated
+#     post) equals the reference run's;
+#   - every published message is in the ledger exactly once, with the same
+#     outcome counts as the reference (applied, duplicate, parked, dead);
+#   - no alert is missing from the alert topic: for every post its sequence
+#     numbers arrive gap-free and in order up to the last one recorded
+#     (repeats allowed, and counted).
+source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
+
+STACK="${SUCCESSION_SOURCE_DIR:?}/deploy/dev.sh"
+export SUCCESSION_NOW=2026-06-01T00:00:00Z
+STREAM="$IT_DIR/stream"
+# Small batches stretch the run so that faults land mid-stream.
+WORKER_ARGS=(--batch-max-events 40 -X session.timeout.ms=6000)
+WORKERS=(vacancy-worker appointment-worker appraisal-worker)
+
+fault_generate() {
+    ctl generate --out "$STREAM" --seed 20 --events 20000 >/dev/null
+    STREAM_LINES=$(wc -l <"$STREAM/events.jsonl")
+    ((STREAM_LINES >= 20000)) || fail "stream too short: $STREAM_LINES"
+}
+
+# import_and_publish: reference data, then the whole stream.
+import_and_publish() {
+    ctl import --organisations "$STREAM/organisations.csv" --posts "$STREAM/posts.csv" >/dev/null
+    ctl publish --unchecked "$STREAM/events.jsonl" >/dev/null
+}
+
+start_workers() {
+    local w
+    for w in "${WORKERS[@]}"; do start_service "$w" "${WORKER_ARGS[@]}"; done
+}
+
+# snapshot NAME: the model and the ledger, as text to compare.
+snapshot() {
+    local out="$IT_DIR/$1" t
+    mkdir -p "$out"
+    final_pictures >"$out/status"
+    outcome_counts >"$out/outcomes"
+    for t in notice vacancy vacancy_closure appointment appointment_end talent_review nomination; do
+        psql "$SUCCESSION_DB" -XAtq -c "COPY (SELECT * FROM $t ORDER BY 1, 2) TO STDOUT" >"$out/$t"
+    done
+}
+
+# reference_run: the stream applied by an undisturbed run of every service.
+reference_run() {
+    it_setup reference
+    IT_LOG_SUFFIX=.reference
+    start_workers
+    start_service alert-publisher
+    import_and_publish
+    ctl wait --timeout 240 || fail "the reference run did not catch up"
+    snapshot reference
+    stop_services || fail "reference run: a service did not stop cleanly"
+    IT_LOG_SUFFIX=""
+}
+
+# check_against_reference: everything the header promises, for the current run.
+check_against_reference() {
+    snapshot faulty
+    local f
+    for f in "$IT_DIR"/reference/*; do
+        diff -q "$f" "$IT_DIR/faulty/$(basename "$f")" >/dev/null ||
+            fail "$(basename "$f") differs from the undisturbed run:
+$(diff "$f" "$IT_DIR/faulty/$(basename "$f")" | head -20)"
+    done
+    assert_eq "messages in the ledger" "$STREAM_LINES" "$(sql "SELECT count(*) FROM event_log")"
+    assert_eq "ledger holes" 0 "$(sql "SELECT count(*) FROM (SELECT topic, partition FROM event_log
+        GROUP BY 1, 2 HAVING max(\"offset\") - min(\"offset\") + 1 <> count(*)) t")"
+    check_alert_topic
+}
+
+# Reads the alert topic and checks per post: sequences gap-free, in order,
+# up to post_state's last sequence. Sets ALERT_REPEATS.
+check_alert_topic() {
+    ctl alerts --from-beginning --json --until-idle | jq -r '[.postId, .sequence] | @tsv' >"$IT_DIR/alerts.tsv"
+    sql "SELECT post_id, alert_sequence FROM post_state WHERE alert_sequence > 0" |
+        tr '|' '\t' >"$IT_DIR/last_sequences.tsv"
+    local report
+    report=$(awk -F'\t' '
+        FNR == NR { want[$1] = $2; next }
+        {
+            if ($2 + 0 <= last[$1] + 0) { repeats++; next }
+            if ($2 + 0 != last[$1] + 1) { printf "gap: %s went from %d to %d\n", $1, last[$1], $2; bad = 1 }
+            last[$1] = $2
+        }
+        END {
+            for (p in want) if (last[p] + 0 != want[p] + 0) {
+                printf "missing: %s ends at %d of %d\n", p, last[p], want[p]; bad = 1
+            }
+            printf "repeats %d\n", repeats
+            exit bad
+        }' "$IT_DIR/last_sequences.tsv" "$IT_DIR/alerts.tsv") || fail "alert topic: $report"
+    ALERT_REPEATS=${report##* }
+}

@@ -1,0 +1,27 @@
+# PostgreSQL is stopped for several seconds mid-stream and started again:
+# the services report it, back off, resume, and never exit.
+source "$(dirname "${BASH_SOURCE[0]}")/lib_faults.sh"
+fault_generate
+reference_run
+
+it_setup faulty
+start_workers
+start_service alert-publisher
+import_and_publish
+pids=("${IT_PIDS[@]}")
+
+# Mid-stream: once some but not all of the stream is in.
+for _ in $(seq 1 200); do (($(sql "SELECT count(*) FROM event_log") > STREAM_LINES / 5)) && break; sleep 0.05; done
+"$STACK" pg-stop >/dev/null
+stopped_at=$(date +%s)
+sleep 6
+for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || fail "a service exited while PostgreSQL was down"; done
+"$STACK" pg-start >/dev/null
+say "PostgreSQL was down for $(($(date +%s) - stopped_at)) s"
+
+ctl wait --timeout 240 || fail "did not catch up after the outage"
+for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || fail "a service exited after the outage"; done
+grep -q "db_unavailable" "$IT_DIR"/vacancy-worker.log "$IT_DIR"/appointment-worker.log \
+    "$IT_DIR"/appraisal-worker.log || fail "no worker reported the database unavailable"
+check_against_reference
+say "passed: $STREAM_LINES messages, $ALERT_REPEATS repeated alerts"
