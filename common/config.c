@@ -39,6 +39,8 @@ static const setting_t settings[] = {
     S("max-event-bytes", SETTING_INT, max_event_bytes, "65536",
       "larger input messages are dead-lettered"),
     S("http-port", SETTING_INT, http_port, "0", "port for /metrics, /healthz, /readyz (0: off)"),
+    S("http-address", SETTING_STRING, http_address, "127.0.0.1",
+      "address of the HTTP endpoints (0.0.0.0 for probes from outside)"),
     S("reevaluate-interval", SETTING_INT, reevaluate_interval, "0",
       "seconds between timed re-evaluations (0: the database setting)"),
 };

@@ -27,6 +27,7 @@ typedef struct config {
     int batch_max_ms;        /* ... or this long after its first message */
     int max_event_bytes;     /* larger input messages are dead-lettered */
     int http_port;           /* metrics and health; 0: off */
+    char *http_address;      /* where they listen */
     int reevaluate_interval; /* seconds; 0: the database setting */
     /* -X pairs, "key=value" strings, owned */
     char *kafka_props[CONFIG_MAX_KAFKA_PROPS];

@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "evaluate.h"
+#include "health.h"
 #include "kafka.h"
 #include "log.h"
 #include "pbjson.h"
@@ -60,12 +61,16 @@ static int load_offsets(worker_t *w, rd_kafka_topic_partition_list_t *parts)
     for (;;) {
         char err[512];
         PGresult *res;
+        if (!db_is_up(w->db))
+            health_set_db_up(false); /* while db_connect_wait() waits */
         if (db_connect_wait(w->db, &service_running))
             return -1;
-        if (db_exec(w->db,
-                    "SELECT partition, next_offset FROM consumer_offset "
-                    "WHERE consumer_group = $1 AND topic = $2",
-                    2, params, &res, err, sizeof err) == DB_OK) {
+        db_status_t st = db_exec(w->db,
+                                 "SELECT partition, next_offset FROM consumer_offset "
+                                 "WHERE consumer_group = $1 AND topic = $2",
+                                 2, params, &res, err, sizeof err);
+        health_set_db_up(db_is_up(w->db));
+        if (st == DB_OK) {
             for (int i = 0; i < parts->cnt; i++) {
                 parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
                 for (int r = 0; r < PQntuples(res); r++)
@@ -129,7 +134,21 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         rd_kafka_error_destroy(error);
     } else if (e) {
         log_error("assign_failed", "%s", rd_kafka_err2str(e));
+    } else if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        health_set_kafka_up(true); /* the group coordinator answered */
     }
+}
+
+/* librdkafka's client-wide errors (served from our poll calls, on this
+ * thread). Kafka is kept simple: down when librdkafka reports every broker
+ * connection down, up again at the next message polled or the next
+ * assignment (an idle worker stays "down" until one of these happens). */
+static void on_kafka_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+        health_set_kafka_up(false);
+    log_error("kafka_error", "%s: %s: %s", rd_kafka_name(rk),
+              rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
 }
 
 /* Moves every assigned partition back to its stored offset, after a batch
@@ -184,6 +203,8 @@ static void fill_batch(worker_t *w)
             rd_kafka_message_destroy(m);
             continue;
         }
+        if (!atomic_load(&health_metrics.kafka_up))
+            health_set_kafka_up(true);
         if (w->batch_count == 0)
             deadline = now_ms() + w->cfg.batch_max_ms;
         w->batch[w->batch_count++] = m;
@@ -430,6 +451,19 @@ static void store_kafka_offsets(worker_t *w)
     rd_kafka_topic_partition_list_destroy(list);
 }
 
+/* Adds an applied batch to the metrics. */
+static void count_batch(const batch_tx_t *tx, long elapsed_ms)
+{
+    atomic_fetch_add(&health_metrics.messages_valid, tx->valid_count);
+    atomic_fetch_add(&health_metrics.messages_dead,
+                     (long)tx->w->batch_count - (long)tx->valid_count);
+    atomic_fetch_add(&health_metrics.batches, 1);
+    atomic_fetch_add(&health_metrics.posts_evaluated, tx->stats.posts);
+    atomic_fetch_add(&health_metrics.alerts_queued, tx->stats.alerts);
+    atomic_fetch_add(&health_metrics.statuses_queued, tx->stats.statuses);
+    atomic_store(&health_metrics.last_batch_ms, elapsed_ms);
+}
+
 /* Judges, dead-letters and applies the batch in hand, retrying through
  * database outages; then commits the offsets to Kafka for lag monitoring. */
 static void process_batch(worker_t *w)
@@ -461,7 +495,9 @@ static void process_batch(worker_t *w)
         db_status_t st = db_connect_wait(w->db, &service_running)
                              ? DB_DOWN
                              : db_transaction(w->db, batch_transaction, &tx, err, sizeof err);
+        health_set_db_up(db_is_up(w->db));
         if (st == DB_OK) {
+            count_batch(&tx, now_ms() - started);
             log_info("batch_applied",
                      "%zu events (%d valid, %zu dead), %ld posts evaluated, %ld alerts, %ld "
                      "statuses, %ld ms",
@@ -469,6 +505,7 @@ static void process_batch(worker_t *w)
                      tx.stats.posts, tx.stats.alerts, tx.stats.statuses, now_ms() - started);
             break;
         }
+        atomic_fetch_add(&health_metrics.batch_failures, 1);
         if (w->fenced) {
             log_warn("batch_fenced", "%s; resuming from the stored offsets", err);
             rewind_to_stored(w);
@@ -526,6 +563,7 @@ static int worker_open(worker_t *w, char *errstr, size_t errstr_size)
     if (!conf)
         return -1;
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_error_cb(conf, on_kafka_error);
     rd_kafka_conf_set_opaque(conf, w);
     w->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
     if (!w->consumer) {
@@ -548,6 +586,7 @@ static int worker_open(worker_t *w, char *errstr, size_t errstr_size)
 /* Leaves the group at once, flushes the dead-letter producer, frees all. */
 static void worker_close(worker_t *w)
 {
+    health_stop();
     drop_batch(w, NULL);
     if (w->consumer) {
         rd_kafka_consumer_close(w->consumer);
@@ -589,6 +628,15 @@ int worker_main(const worker_spec_t *spec, int argc, char **argv)
         rc = 2;
         goto done;
     }
+    if (health_start(spec->name, w.cfg.http_address, w.cfg.http_port, err, sizeof err)) {
+        fprintf(stderr, "%s: --http-port: %s\n", spec->name, err);
+        rc = 2;
+        goto done;
+    }
+    /* Readiness tells the truth from the start, before a partition needs the database. */
+    if (db_connect_once(w.db, err, sizeof err))
+        log_warn("db_unavailable", "cannot connect to PostgreSQL: %s", err);
+    health_set_db_up(db_is_up(w.db));
     log_info("worker_started", "consuming %s as group %s", w.topic, w.group);
     while (service_running) {
         fill_batch(&w);

@@ -10,6 +10,7 @@
 
 #include "db.h"
 #include "evaluate.h"
+#include "health.h"
 #include "kafka.h"
 #include "log.h"
 #include "outbox.h"
@@ -44,6 +45,7 @@ static int publisher_connect(publisher_t *p)
             int have = PQgetvalue(res, 0, 0)[0] == 't';
             PQclear(res);
             if (have) {
+                health_set_db_up(true);
                 log_info("publisher_active", "relaying the outbox");
                 return 0;
             }
@@ -51,6 +53,7 @@ static int publisher_connect(publisher_t *p)
         } else {
             log_warn("publisher_connect_failed", "%s", err);
         }
+        health_set_db_up(db_is_up(p->db)); /* a standby is ready to take over */
         db_disconnect(p->db);
         for (int i = 0; i < 50 && service_running; i++)
             nanosleep(&(struct timespec){0, 100000000L}, NULL);
@@ -85,6 +88,9 @@ static db_status_t publisher_round(publisher_t *p)
         evaluate_stats_t stats = {0};
         st = db_transaction(p->db, reevaluate_tx, &stats, err, sizeof err);
         if (st == DB_OK) {
+            atomic_fetch_add(&health_metrics.posts_evaluated, stats.posts);
+            atomic_fetch_add(&health_metrics.alerts_queued, stats.alerts);
+            atomic_fetch_add(&health_metrics.statuses_queued, stats.statuses);
             if (stats.alerts || stats.statuses)
                 log_info("reevaluated", "%ld posts, %ld alerts, %ld statuses", stats.posts,
                          stats.alerts, stats.statuses);
@@ -96,8 +102,10 @@ static db_status_t publisher_round(publisher_t *p)
     long sent;
     do {
         sent = outbox_relay(p->db, p->producer, &p->cfg, RELAY_BATCH, &st, err, sizeof err);
-        if (sent > 0)
+        if (sent > 0) {
+            atomic_fetch_add(&health_metrics.outbox_relayed, sent);
             log_info("outbox_relayed", "%ld messages", sent);
+        }
     } while (sent == RELAY_BATCH && service_running);
     if (sent < 0)
         log_error("outbox_relay_failed", "%s", err);
@@ -148,15 +156,25 @@ int main(int argc, char **argv)
         rc = 2;
         goto done;
     }
+    /* Kafka trouble shows as a growing outbox (rows stay until Kafka confirms
+     * them), not as unreadiness: kafka_up keeps its initial 1 here. */
+    if (health_start("alert-publisher", p.cfg.http_address, p.cfg.http_port, err, sizeof err)) {
+        fprintf(stderr, "alert-publisher: --http-port: %s\n", err);
+        rc = 2;
+        goto done;
+    }
     while (service_running) {
         if (!db_is_up(p.db) && publisher_connect(&p))
             break;
-        if (publisher_round(&p) == DB_DOWN)
+        db_status_t st = publisher_round(&p);
+        health_set_db_up(db_is_up(p.db));
+        if (st == DB_DOWN)
             continue;
         wait_for_work(&p);
     }
     log_info("publisher_stopping", "flushing");
 done:
+    health_stop();
     if (p.producer) {
         rd_kafka_flush(p.producer, 10000);
         rd_kafka_destroy(p.producer);

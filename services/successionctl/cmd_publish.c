@@ -106,7 +106,7 @@ int cmd_publish(ctl_t *ctl, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--unchecked") == 0)
             checked = false;
-        else if (!path && argv[i][0] != '-')
+        else if (!path && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
             path = argv[i];
         else {
             ctl_error("publish", "unexpected argument '%s'", argv[i]);

@@ -26,8 +26,13 @@ hdr() { printf '"header":{"eventId":"%s","occurredAt":"%s","source":"trust-hr"}'
     echo "{\"topic\":\"vacancy\",$(hdr v-3 2026-03-03T09:00:00Z),\"vacancyClosed\":{\"vacancyId\":\"\",\"postId\":\"RJ1-CEO\",\"outcome\":\"VACANCY_OUTCOME_FILLED\"}}"
 } >"$IT_DIR/events.jsonl"
 
-start_service vacancy-worker
-start_service alert-publisher
+# The services run as roles with only their grants (deploy/migrations/005).
+for role in worker publisher; do
+    psql "$IT_BASE_DB" -XAtq -c "DO \$\$ BEGIN CREATE ROLE it_$role LOGIN IN ROLE succession_$role;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END \$\$" >/dev/null
+done
+start_service vacancy-worker --db "$SUCCESSION_DB user=it_worker"
+start_service alert-publisher --db "$SUCCESSION_DB user=it_publisher"
 ctl publish --unchecked "$IT_DIR/events.jsonl" >/dev/null
 # Only the vacancy worker runs: wait for its topic alone.
 for _ in $(seq 1 100); do

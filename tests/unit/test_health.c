@@ -1,0 +1,246 @@
+/* Unit tests of the health server (common/health.c): liveness, readiness
+ * with its reasons, the Prometheus page, the refusals (404, 405, 400), a
+ * silent client that cannot hold the server, and start/stop errors. Each
+ * test talks to the real server over a plain socket on a free port. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "health.h"
+
+#define RESPONSE_SIZE 16384
+
+static int start_server(void **state)
+{
+    char err[256] = "";
+    if (health_start("test-service", "127.0.0.1", -1, err, sizeof err)) {
+        fprintf(stderr, "health_start: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int stop_server(void **state)
+{
+    health_stop();
+    return 0;
+}
+
+/* A socket connected to the server (or to port, when not 0). */
+static int connect_to(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct timeval timeout = {5, 0}; /* a hung server fails the test, not the run */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    return fd;
+}
+
+/* Sends raw, reads the whole response into response (NUL-terminated) and
+ * returns its status code. */
+static int exchange(const char *raw, char *response, size_t size)
+{
+    int fd = connect_to(health_port());
+    assert_int_equal(send(fd, raw, strlen(raw), MSG_NOSIGNAL), (ssize_t)strlen(raw));
+    size_t len = 0;
+    ssize_t n;
+    while (len + 1 < size && (n = recv(fd, response + len, size - 1 - len, 0)) > 0)
+        len += (size_t)n;
+    response[len] = '\0';
+    close(fd);
+    int status = 0;
+    assert_int_equal(sscanf(response, "HTTP/1.0 %d ", &status), 1);
+    return status;
+}
+
+/* The body of a response (after the blank line). */
+static const char *body_of(const char *response)
+{
+    const char *body = strstr(response, "\r\n\r\n");
+    assert_non_null(body);
+    return body + 4;
+}
+
+static void test_healthz_answers_ok_while_running(void **state)
+{
+    char response[RESPONSE_SIZE];
+    assert_true(health_port() > 0);
+    assert_int_equal(exchange("GET /healthz HTTP/1.0\r\n\r\n", response, sizeof response), 200);
+    assert_string_equal(body_of(response), "ok\n");
+    assert_non_null(strstr(response, "Content-Length: 3\r\n"));
+}
+
+static void test_readyz_is_503_with_the_reason_until_both_dependencies_are_up(void **state)
+{
+    char response[RESPONSE_SIZE];
+    health_set_db_up(false);
+    health_set_kafka_up(true);
+    assert_int_equal(exchange("GET /readyz HTTP/1.0\r\n\r\n", response, sizeof response), 503);
+    assert_string_equal(body_of(response), "database unavailable\n");
+
+    health_set_db_up(true);
+    health_set_kafka_up(false);
+    assert_int_equal(exchange("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n", response, sizeof response),
+                     503);
+    assert_string_equal(body_of(response), "kafka: all brokers down\n");
+    assert_int_equal(atomic_load(&health_metrics.ready), 0);
+
+    health_set_kafka_up(true);
+    assert_int_equal(atomic_load(&health_metrics.ready), 1);
+    assert_int_equal(exchange("GET /readyz HTTP/1.0\r\n\r\n", response, sizeof response), 200);
+    assert_string_equal(body_of(response), "ready\n");
+    health_set_db_up(false);
+}
+
+static void test_metrics_page_is_prometheus_text_with_the_counted_values(void **state)
+{
+    char response[RESPONSE_SIZE];
+    atomic_fetch_add(&health_metrics.batches, 3);
+    atomic_fetch_add(&health_metrics.messages_dead, 2);
+    atomic_store(&health_metrics.last_batch_ms, 1234);
+    health_set_db_up(true);
+    assert_int_equal(exchange("GET /metrics?x=1 HTTP/1.0\r\n\r\n", response, sizeof response), 200);
+    assert_non_null(strstr(response, "Content-Type: text/plain; version=0.0.4"));
+    const char *body = body_of(response);
+    assert_non_null(strstr(body, "# TYPE succession_batches_total counter\n"
+                                 "succession_batches_total{service=\"test-service\"} 3\n"));
+    assert_non_null(strstr(body, "# HELP succession_batches_total "));
+    assert_non_null(
+        strstr(body, "succession_messages_total{service=\"test-service\",outcome=\"dead\"} 2\n"));
+    assert_non_null(
+        strstr(body, "succession_messages_total{service=\"test-service\",outcome=\"valid\"} 0\n"));
+    assert_non_null(strstr(body,
+                           "# TYPE succession_last_batch_seconds gauge\n"
+                           "succession_last_batch_seconds{service=\"test-service\"} 1.234\n"));
+    assert_non_null(strstr(body, "succession_db_up{service=\"test-service\"} 1\n"));
+    assert_non_null(strstr(body, "succession_outbox_relayed_total{service=\"test-service\"} 0\n"));
+    /* Content-Length is the body's true length. */
+    size_t length = 0;
+    assert_int_equal(sscanf(strstr(response, "Content-Length: "), "Content-Length: %zu", &length),
+                     1);
+    assert_int_equal(length, strlen(body));
+    health_set_db_up(false);
+}
+
+static void test_unknown_path_is_404(void **state)
+{
+    char response[RESPONSE_SIZE];
+    assert_int_equal(exchange("GET /nope HTTP/1.0\r\n\r\n", response, sizeof response), 404);
+    assert_int_equal(exchange("GET /healthz/x HTTP/1.0\r\n\r\n", response, sizeof response), 404);
+}
+
+static void test_methods_other_than_get_are_405(void **state)
+{
+    char response[RESPONSE_SIZE];
+    assert_int_equal(exchange("POST /healthz HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi", response,
+                              sizeof response),
+                     405);
+    assert_non_null(strstr(response, "Allow: GET\r\n"));
+    assert_int_equal(exchange("HEAD /metrics HTTP/1.0\r\n\r\n", response, sizeof response), 405);
+}
+
+static void test_malformed_or_overlong_request_is_400(void **state)
+{
+    char response[RESPONSE_SIZE], overlong[4096];
+    assert_int_equal(exchange("garbage\r\n\r\n", response, sizeof response), 400);
+    memset(overlong, 'a', sizeof overlong - 1);
+    overlong[sizeof overlong - 1] = '\0';
+    memcpy(overlong, "GET /", 5);
+    assert_int_equal(exchange(overlong, response, sizeof response), 400);
+    /* The server goes on answering. */
+    assert_int_equal(exchange("GET /healthz\r\n", response, sizeof response), 200);
+}
+
+static void test_a_silent_client_holds_the_server_only_briefly(void **state)
+{
+    char response[RESPONSE_SIZE];
+    struct timespec before, after;
+    int silent = connect_to(health_port());
+    clock_gettime(CLOCK_MONOTONIC, &before);
+    assert_int_equal(exchange("GET /healthz HTTP/1.0\r\n\r\n", response, sizeof response), 200);
+    clock_gettime(CLOCK_MONOTONIC, &after);
+    assert_true(after.tv_sec - before.tv_sec <= 3);
+    close(silent);
+}
+
+static void test_port_zero_serves_nothing(void **state)
+{
+    char err[256] = "";
+    assert_int_equal(health_start("test-service", "127.0.0.1", 0, err, sizeof err), 0);
+    assert_int_equal(health_port(), 0);
+    health_stop(); /* harmless when not serving */
+}
+
+static void test_a_port_in_use_or_out_of_range_is_refused_with_the_reason(void **state)
+{
+    char err[256] = "";
+    int taken = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET};
+    socklen_t addr_len = sizeof addr;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(taken, (struct sockaddr *)&addr, sizeof addr), 0);
+    assert_int_equal(listen(taken, 1), 0);
+    assert_int_equal(getsockname(taken, (struct sockaddr *)&addr, &addr_len), 0);
+    int port = ntohs(addr.sin_port);
+
+    assert_int_equal(health_start("test-service", "127.0.0.1", port, err, sizeof err), -1);
+    char expected[64];
+    snprintf(expected, sizeof expected, "127.0.0.1:%d: bind: ", port);
+    assert_non_null(strstr(err, expected));
+    assert_int_equal(health_port(), 0);
+    close(taken);
+
+    assert_int_equal(health_start("test-service", "127.0.0.1", 70000, err, sizeof err), -1);
+    assert_string_equal(err, "70000 is not a port number");
+}
+
+static void test_a_second_start_is_refused_and_a_restart_serves_again(void **state)
+{
+    char err[256] = "", response[RESPONSE_SIZE];
+    assert_int_equal(health_start("test-service", "127.0.0.1", -1, err, sizeof err), 0);
+    assert_int_equal(health_start("test-service", "127.0.0.1", -1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "already serving"));
+    health_stop();
+    assert_int_equal(health_port(), 0);
+    assert_int_equal(health_start("test-service", "127.0.0.1", -1, err, sizeof err), 0);
+    assert_int_equal(exchange("GET /healthz HTTP/1.0\r\n\r\n", response, sizeof response), 200);
+    health_stop();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_healthz_answers_ok_while_running, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(
+            test_readyz_is_503_with_the_reason_until_both_dependencies_are_up, start_server,
+            stop_server),
+        cmocka_unit_test_setup_teardown(
+            test_metrics_page_is_prometheus_text_with_the_counted_values, start_server,
+            stop_server),
+        cmocka_unit_test_setup_teardown(test_unknown_path_is_404, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(test_methods_other_than_get_are_405, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(test_malformed_or_overlong_request_is_400, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(test_a_silent_client_holds_the_server_only_briefly,
+                                        start_server, stop_server),
+        cmocka_unit_test(test_port_zero_serves_nothing),
+        cmocka_unit_test(test_a_port_in_use_or_out_of_range_is_refused_with_the_reason),
+        cmocka_unit_test(test_a_second_start_is_refused_and_a_restart_serves_again),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
