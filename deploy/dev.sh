@@ -117,6 +117,9 @@ run_demo() {
     "$ctl" generate --out "$demo" --seed "${SUCCESSION_DEMO_SEED:-2026}"
     heading "2/5 import organisations and posts"
     "$ctl" import --organisations "$demo/organisations.csv" --posts "$demo/posts.csv"
+    # Registering the posts raises their first alerts; let those go out
+    # before following the topic, so what follows is what the events cause.
+    "$ctl" wait --timeout 120
     heading "3/5 publish the events; alerts as they arrive"
     "$ctl" alerts >"$demo/alerts.txt" 2>&1 &
     local alerts_pid=$! t0
