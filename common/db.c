@@ -227,6 +227,20 @@ int db_array_finish(char **buf, size_t *len, size_t *cap)
     return 0;
 }
 
+uint8_t *db_unhex(const char *text, size_t *len)
+{
+    text += strncmp(text, "\\x", 2) == 0 ? 2 : 0;
+    size_t n = strlen(text) / 2;
+    uint8_t *out = malloc(n ? n : 1);
+    for (size_t i = 0; out && i < n; i++) {
+        unsigned v;
+        sscanf(text + 2 * i, "%2x", &v);
+        out[i] = (uint8_t)v;
+    }
+    *len = n;
+    return out;
+}
+
 int db_migrate(db_t *db, char *errstr, size_t errstr_size)
 {
     char err[1024];

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <libpq-fe.h>
 
 typedef struct db db_t;
@@ -74,6 +75,10 @@ int db_array_append(char **buf, size_t *len, size_t *cap, const char *element)
 /* Closes the array literal started by the first db_array_append ("{}" when
  * nothing was appended). */
 int db_array_finish(char **buf, size_t *len, size_t *cap) __attribute__((warn_unused_result));
+
+/* Decodes a bytea value in PostgreSQL's hex text form ("\\x0a03...") into a
+ * new buffer of *len bytes (the caller frees); NULL when out of memory. */
+uint8_t *db_unhex(const char *text, size_t *len);
 
 /* Applies every numbered migration not yet applied, each in its own
  * transaction, recorded in schema_migration. Returns the number applied, or

@@ -28,26 +28,12 @@ void outbox_delivery_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
                  rd_kafka_err2str(m->err));
 }
 
-static uint8_t *unhex(const char *text, size_t *len)
-{
-    text += strncmp(text, "\\x", 2) == 0 ? 2 : 0;
-    size_t n = strlen(text) / 2;
-    uint8_t *out = malloc(n ? n : 1);
-    for (size_t i = 0; out && i < n; i++) {
-        unsigned v;
-        sscanf(text + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-    *len = n;
-    return out;
-}
-
 /* Produces row i of res (id, kind, post_id, payload). */
 static int produce_row(rd_kafka_t *producer, const char *alerts, const char *statuses,
                        const PGresult *res, int i)
 {
     size_t len;
-    uint8_t *payload = unhex(PQgetvalue(res, i, 3), &len);
+    uint8_t *payload = db_unhex(PQgetvalue(res, i, 3), &len);
     const char *key = PQgetvalue(res, i, 2);
     const char *topic = strcmp(PQgetvalue(res, i, 1), "alert") == 0 ? alerts : statuses;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__FAIL;

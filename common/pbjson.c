@@ -20,9 +20,9 @@
 #include <string.h>
 
 #include "datetime.h"
+#include "fieldpath.h"
 #include "google/protobuf/timestamp.pb-c.h"
 
-#define PATH_SIZE       256
 #define NAME_SIZE       128
 #define REASON_SIZE     192
 #define NUMBER_TEXT     32
@@ -33,53 +33,11 @@
 #define TIMESTAMP_MAX_SECONDS INT64_C(253402300799)
 
 /* Where the decoder is in the JSON document, for error messages. */
-typedef struct {
-    char path[PATH_SIZE];
-    size_t path_len;
-    char *errstr;
-    size_t errstr_size;
-} decoder_t;
+typedef fieldpath_t decoder_t;
 
 static int decode_message_json(decoder_t *d, const ProtobufCMessageDescriptor *desc,
                                ProtobufCMessage *msg, json_t *json);
 static json_t *encode_message_value(const ProtobufCMessage *msg);
-
-/* ---- paths and errors ---- */
-
-/* Appends ".name" (or "name" at the root), or "[index]" when name is NULL,
- * to the path; returns the old length for path_pop. The path is truncated
- * rather than overflowed. */
-static size_t path_push(decoder_t *d, const char *name, size_t index)
-{
-    size_t old = d->path_len;
-    int n = name ? snprintf(d->path + old, PATH_SIZE - old, old ? ".%s" : "%s", name)
-                 : snprintf(d->path + old, PATH_SIZE - old, "[%zu]", index);
-    d->path_len = n < 0 ? old : old + (size_t)n;
-    if (d->path_len >= PATH_SIZE)
-        d->path_len = PATH_SIZE - 1;
-    return old;
-}
-
-/* Restores the path to an earlier length. */
-static void path_pop(decoder_t *d, size_t old)
-{
-    d->path_len = old;
-    d->path[old] = '\0';
-}
-
-/* Writes "path: reason" into errstr and returns -1. The innermost failure
- * writes the message; callers only pass the -1 up. */
-__attribute__((format(printf, 2, 3))) static int fail(decoder_t *d, const char *fmt, ...)
-{
-    char reason[REASON_SIZE];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
-    va_end(ap);
-    if (d->errstr_size > 0)
-        snprintf(d->errstr, d->errstr_size, "%s%s%s", d->path, d->path_len ? ": " : "", reason);
-    return -1;
-}
 
 /* A JSON type as a person would name it in an error message. */
 static const char *json_kind(const json_t *json)
@@ -292,18 +250,18 @@ static int read_signed(decoder_t *d, json_t *json, int64_t min, int64_t max, int
     } else if (json_is_real(json)) {
         double r = json_real_value(json);
         if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0))
-            return fail(d, "number out of range");
+            return fieldpath_fail(d, "number out of range");
         v = (int64_t)r;
         if ((double)v != r)
-            return fail(d, "expected an integer, got %g", r);
+            return fieldpath_fail(d, "expected an integer, got %g", r);
     } else if (json_is_string(json)) {
         if (parse_signed_text(json_string_value(json), &v))
-            return fail(d, "not an integer or out of range");
+            return fieldpath_fail(d, "not an integer or out of range");
     } else {
-        return fail(d, "expected an integer, got %s", json_kind(json));
+        return fieldpath_fail(d, "expected an integer, got %s", json_kind(json));
     }
     if (v < min || v > max)
-        return fail(d, "%" PRId64 " is out of range", v);
+        return fieldpath_fail(d, "%" PRId64 " is out of range", v);
     *out = v;
     return 0;
 }
@@ -314,23 +272,23 @@ static int read_unsigned(decoder_t *d, json_t *json, uint64_t max, uint64_t *out
     uint64_t v;
     if (json_is_integer(json)) {
         if (json_integer_value(json) < 0)
-            return fail(d, "negative value for an unsigned field");
+            return fieldpath_fail(d, "negative value for an unsigned field");
         v = (uint64_t)json_integer_value(json);
     } else if (json_is_real(json)) {
         double r = json_real_value(json);
         if (!(r >= 0.0 && r < 18446744073709551616.0))
-            return fail(d, "number out of range");
+            return fieldpath_fail(d, "number out of range");
         v = (uint64_t)r;
         if ((double)v != r)
-            return fail(d, "expected an integer, got %g", r);
+            return fieldpath_fail(d, "expected an integer, got %g", r);
     } else if (json_is_string(json)) {
         if (parse_unsigned_text(json_string_value(json), &v))
-            return fail(d, "not an unsigned integer or out of range");
+            return fieldpath_fail(d, "not an unsigned integer or out of range");
     } else {
-        return fail(d, "expected an integer, got %s", json_kind(json));
+        return fieldpath_fail(d, "expected an integer, got %s", json_kind(json));
     }
     if (v > max)
-        return fail(d, "%" PRIu64 " is out of range", v);
+        return fieldpath_fail(d, "%" PRIu64 " is out of range", v);
     *out = v;
     return 0;
 }
@@ -344,7 +302,7 @@ static int read_double(decoder_t *d, json_t *json, double *out)
         return 0;
     }
     if (!json_is_string(json))
-        return fail(d, "expected a number, got %s", json_kind(json));
+        return fieldpath_fail(d, "expected a number, got %s", json_kind(json));
     const char *s = json_string_value(json);
     if (strcmp(s, "NaN") == 0) {
         *out = NAN;
@@ -355,10 +313,10 @@ static int read_double(decoder_t *d, json_t *json, double *out)
     } else {
         char *end;
         if (!(isdigit((unsigned char)s[0]) || s[0] == '-' || s[0] == '.'))
-            return fail(d, "not a number");
+            return fieldpath_fail(d, "not a number");
         *out = strtod(s, &end);
         if (*end || !isfinite(*out))
-            return fail(d, "not a number");
+            return fieldpath_fail(d, "not a number");
     }
     return 0;
 }
@@ -395,7 +353,7 @@ static int decode_number(decoder_t *d, ProtobufCType type, json_t *json, void *s
         if (read_double(d, json, &v))
             return -1;
         if (isfinite(v) && (v > FLT_MAX || v < -FLT_MAX))
-            return fail(d, "number out of range for a float");
+            return fieldpath_fail(d, "number out of range for a float");
         *(float *)slot = (float)v;
         return 0;
     default:
@@ -415,11 +373,11 @@ static int decode_enum(decoder_t *d, const ProtobufCEnumDescriptor *ed, json_t *
             return 0;
         }
         if (strlen(name) > MAX_ECHO_LENGTH)
-            return fail(d, "unknown value of enum %s", ed->name);
-        return fail(d, "unknown value \"%s\" of enum %s", name, ed->name);
+            return fieldpath_fail(d, "unknown value of enum %s", ed->name);
+        return fieldpath_fail(d, "unknown value \"%s\" of enum %s", name, ed->name);
     }
     if (!json_is_number(json))
-        return fail(d, "expected an enum value name, got %s", json_kind(json));
+        return fieldpath_fail(d, "expected an enum value name, got %s", json_kind(json));
     int64_t v;
     if (read_signed(d, json, INT32_MIN, INT32_MAX, &v))
         return -1;
@@ -432,14 +390,14 @@ static int decode_enum(decoder_t *d, const ProtobufCEnumDescriptor *ed, json_t *
 static int decode_string(decoder_t *d, json_t *json, char **slot)
 {
     if (!json_is_string(json))
-        return fail(d, "expected a string, got %s", json_kind(json));
+        return fieldpath_fail(d, "expected a string, got %s", json_kind(json));
     size_t len = json_string_length(json);
     const char *s = json_string_value(json);
     if (memchr(s, '\0', len))
-        return fail(d, "a string may not contain a NUL character");
+        return fieldpath_fail(d, "a string may not contain a NUL character");
     char *copy = malloc(len + 1);
     if (!copy)
-        return fail(d, "out of memory");
+        return fieldpath_fail(d, "out of memory");
     memcpy(copy, s, len + 1);
     *slot = copy;
     return 0;
@@ -449,11 +407,11 @@ static int decode_string(decoder_t *d, json_t *json, char **slot)
 static int decode_bytes(decoder_t *d, json_t *json, ProtobufCBinaryData *slot)
 {
     if (!json_is_string(json))
-        return fail(d, "expected a base64 string, got %s", json_kind(json));
+        return fieldpath_fail(d, "expected a base64 string, got %s", json_kind(json));
     uint8_t *data;
     size_t len;
     if (base64_decode(json_string_value(json), json_string_length(json), &data, &len))
-        return fail(d, "not valid base64");
+        return fieldpath_fail(d, "not valid base64");
     slot->data = data;
     slot->len = len;
     return 0;
@@ -465,10 +423,10 @@ static int decode_submessage(decoder_t *d, const ProtobufCMessageDescriptor *des
                              ProtobufCMessage **slot)
 {
     if (!json_is_object(json) && !(is_timestamp(desc) && json_is_string(json)))
-        return fail(d, "expected an object, got %s", json_kind(json));
+        return fieldpath_fail(d, "expected an object, got %s", json_kind(json));
     ProtobufCMessage *sub = new_message(desc);
     if (!sub)
-        return fail(d, "out of memory");
+        return fieldpath_fail(d, "out of memory");
     *slot = sub;
     return decode_message_json(d, desc, sub, json);
 }
@@ -480,7 +438,7 @@ static int decode_value(decoder_t *d, const ProtobufCFieldDescriptor *f, json_t 
     switch (f->type) {
     case PROTOBUF_C_TYPE_BOOL:
         if (!json_is_boolean(json))
-            return fail(d, "expected true or false, got %s", json_kind(json));
+            return fieldpath_fail(d, "expected true or false, got %s", json_kind(json));
         *(protobuf_c_boolean *)slot = json_is_true(json);
         return 0;
     case PROTOBUF_C_TYPE_ENUM:
@@ -503,25 +461,25 @@ static int decode_repeated(decoder_t *d, const ProtobufCFieldDescriptor *f, Prot
                            json_t *json)
 {
     if (!json_is_array(json))
-        return fail(d, "expected an array, got %s", json_kind(json));
+        return fieldpath_fail(d, "expected an array, got %s", json_kind(json));
     size_t n = json_array_size(json);
     if (n == 0)
         return 0;
     size_t size = element_size(f->type);
     char *array = calloc(n, size);
     if (!array)
-        return fail(d, "out of memory");
+        return fieldpath_fail(d, "out of memory");
     *(void **)((char *)msg + f->offset) = array;
     size_t *count = (size_t *)((char *)msg + f->quantifier_offset);
     for (size_t i = 0; i < n; i++) {
-        size_t mark = path_push(d, NULL, i);
+        size_t mark = fieldpath_push(d, NULL, i);
         json_t *item = json_array_get(json, i);
-        int rc = json_is_null(item) ? fail(d, "null is not allowed in an array") : 0;
+        int rc = json_is_null(item) ? fieldpath_fail(d, "null is not allowed in an array") : 0;
         if (rc == 0) {
             *count = i + 1;
             rc = decode_value(d, f, item, array + i * size);
         }
-        path_pop(d, mark);
+        fieldpath_pop(d, mark);
         if (rc)
             return -1;
     }
@@ -536,10 +494,10 @@ static int decode_member(decoder_t *d, const ProtobufCMessageDescriptor *desc,
 {
     const ProtobufCFieldDescriptor *f = find_field(desc, key);
     if (!f)
-        return fail(d, "unknown member");
+        return fieldpath_fail(d, "unknown member");
     size_t index = (size_t)(f - desc->fields);
     if (seen[index])
-        return fail(d, "given twice");
+        return fieldpath_fail(d, "given twice");
     seen[index] = true;
     if (json_is_null(value))
         return 0;
@@ -547,7 +505,7 @@ static int decode_member(decoder_t *d, const ProtobufCMessageDescriptor *desc,
     if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
         uint32_t *which = quantifier;
         if (*which != 0 && *which != f->id)
-            return fail(d, "only one member of a oneof may be given");
+            return fieldpath_fail(d, "only one member of a oneof may be given");
         *which = f->id;
     } else if (has_presence_flag(f)) {
         *(protobuf_c_boolean *)quantifier = 1;
@@ -562,18 +520,18 @@ static int decode_object(decoder_t *d, const ProtobufCMessageDescriptor *desc,
                          ProtobufCMessage *msg, json_t *json)
 {
     if (!json_is_object(json))
-        return fail(d, "expected an object, got %s", json_kind(json));
+        return fieldpath_fail(d, "expected an object, got %s", json_kind(json));
     bool *seen = calloc(desc->n_fields + 1, sizeof *seen);
     if (!seen)
-        return fail(d, "out of memory");
+        return fieldpath_fail(d, "out of memory");
     int rc = 0;
     const char *key;
     json_t *value;
     json_object_foreach(json, key, value)
     {
-        size_t mark = path_push(d, key, 0);
+        size_t mark = fieldpath_push(d, key, 0);
         rc = decode_member(d, desc, msg, key, value, seen);
-        path_pop(d, mark);
+        fieldpath_pop(d, mark);
         if (rc)
             goto out;
     }
@@ -593,9 +551,9 @@ static int decode_message_json(decoder_t *d, const ProtobufCMessageDescriptor *d
     int64_t seconds;
     int32_t nanos;
     if (datetime_parse_instant(json_string_value(json), &seconds, &nanos))
-        return fail(d, "not an RFC 3339 instant");
+        return fieldpath_fail(d, "not an RFC 3339 instant");
     if (seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS)
-        return fail(d, "instant out of range (years 0001 to 9999)");
+        return fieldpath_fail(d, "instant out of range (years 0001 to 9999)");
     ts->seconds = seconds;
     ts->nanos = nanos;
     return 0;
@@ -604,15 +562,16 @@ static int decode_message_json(decoder_t *d, const ProtobufCMessageDescriptor *d
 int pbjson_decode(const ProtobufCMessageDescriptor *descriptor, json_t *json,
                   ProtobufCMessage **out, char *errstr, size_t errstr_size)
 {
-    decoder_t d = {.path = "", .path_len = 0, .errstr = errstr, .errstr_size = errstr_size};
+    decoder_t d;
+    fieldpath_init(&d, errstr, errstr_size);
     *out = NULL;
     if (errstr_size > 0)
         errstr[0] = '\0';
     if (!json)
-        return fail(&d, "no JSON value");
+        return fieldpath_fail(&d, "no JSON value");
     ProtobufCMessage *msg = new_message(descriptor);
     if (!msg)
-        return fail(&d, "out of memory");
+        return fieldpath_fail(&d, "out of memory");
     if (decode_message_json(&d, descriptor, msg, json)) {
         pbjson_free(msg);
         return -1;
@@ -631,35 +590,6 @@ void pbjson_free(ProtobufCMessage *message)
 
 /* ---- encoding ---- */
 
-/* Length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when it is
- * malformed (overlong, a surrogate, past U+10FFFF, cut short). Stops at
- * the first byte that is not a continuation, so never reads past a NUL. */
-static size_t utf8_sequence(const unsigned char *p)
-{
-    unsigned c = p[0];
-    size_t n;
-    uint32_t v, min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2, v = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3, v = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        v = v << 6 | (p[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 /* A JSON string for s. protobuf-c does not check UTF-8 when unpacking and
  * JSON cannot carry malformed text, so each malformed byte is shown as
  * U+FFFD rather than the whole message failing to print. */
@@ -676,7 +606,7 @@ static json_t *encode_string(const char *s)
         return NULL;
     size_t n = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t k = utf8_sequence(p);
+        size_t k = fieldpath_utf8_sequence(p);
         if (k == 0) {
             memcpy(clean + n, "\xEF\xBF\xBD", 3);
             n += 3;

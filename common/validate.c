@@ -5,17 +5,16 @@
 #include "validate.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "datetime.h"
+#include "fieldpath.h"
 #include "pbjson.h"
 #include "google/protobuf/timestamp.pb-c.h"
 
-#define PATH_SIZE       256
 #define NAME_SIZE       128
 #define REASON_SIZE     256
 #define MAX_ECHO_LENGTH 32
@@ -34,52 +33,17 @@ static const char *const optional_fields[] = {
 };
 
 /* Where the checker is in the message, as a JSON path for the errors. */
-typedef struct {
-    char path[PATH_SIZE];
-    size_t path_len;
-    char *errstr;
-    size_t errstr_size;
-} checker_t;
+typedef fieldpath_t checker_t;
 
 static int check_message(checker_t *c, const ProtobufCMessage *msg);
 
-/* Appends ".jsonName" of a field (or "[index]" when name is NULL) to the
- * path; returns the old length for path_pop. Truncates, never overflows. */
+/* Appends ".jsonName" of a field (or "[index]" when field_name is NULL). */
 static size_t path_push(checker_t *c, const char *field_name, size_t index)
 {
-    size_t old = c->path_len;
     char name[NAME_SIZE];
-    int n;
-    if (field_name) {
+    if (field_name)
         pbjson_field_name(field_name, name, sizeof name);
-        n = snprintf(c->path + old, PATH_SIZE - old, old ? ".%s" : "%s", name);
-    } else {
-        n = snprintf(c->path + old, PATH_SIZE - old, "[%zu]", index);
-    }
-    c->path_len = n < 0 ? old : old + (size_t)n;
-    if (c->path_len >= PATH_SIZE)
-        c->path_len = PATH_SIZE - 1;
-    return old;
-}
-
-/* Restores the path to an earlier length. */
-static void path_pop(checker_t *c, size_t old)
-{
-    c->path_len = old;
-    c->path[old] = '\0';
-}
-
-/* Writes "path: reason" into errstr and returns -1. */
-__attribute__((format(printf, 2, 3))) static int fail(checker_t *c, const char *fmt, ...)
-{
-    char reason[REASON_SIZE];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
-    va_end(ap);
-    if (c->errstr_size > 0)
-        snprintf(c->errstr, c->errstr_size, "%s%s%s", c->path, c->path_len ? ": " : "", reason);
-    return -1;
+    return fieldpath_push(c, field_name ? name : NULL, index);
 }
 
 /* Whether name ends with suffix. */
@@ -114,50 +78,6 @@ static bool is_date(const ProtobufCFieldDescriptor *f)
            strcmp(f->name, "assessed_on") == 0;
 }
 
-/* Length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when it is
- * malformed (overlong, a surrogate, past U+10FFFF, cut short). Stops at
- * the first byte that is not a continuation, so never reads past a NUL. */
-static size_t utf8_sequence(const unsigned char *p)
-{
-    unsigned c = p[0];
-    size_t n;
-    uint32_t v, min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2, v = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3, v = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        v = v << 6 | (p[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    return n;
-}
-
-/* Counts the characters (code points) of s into *chars. Returns 0, or -1
- * when s is not well-formed UTF-8 (protobuf-c does not check it). */
-static int utf8_length(const char *s, size_t *chars)
-{
-    size_t count = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; count++) {
-        size_t k = utf8_sequence(p);
-        if (k == 0)
-            return -1;
-        p += k;
-    }
-    *chars = count;
-    return 0;
-}
-
 /* Whether every byte of s is white space. */
 static bool only_whitespace(const char *s)
 {
@@ -173,10 +93,10 @@ static bool only_whitespace(const char *s)
 static int check_id(checker_t *c, const char *s, size_t chars)
 {
     if (only_whitespace(s))
-        return fail(c, "an id may not be only white space");
+        return fieldpath_fail(c, "an id may not be only white space");
     if (chars > VALIDATE_MAX_ID_LENGTH)
-        return fail(c, "an id may have at most %d characters, this one has %zu",
-                    VALIDATE_MAX_ID_LENGTH, chars);
+        return fieldpath_fail(c, "an id may have at most %d characters, this one has %zu",
+                              VALIDATE_MAX_ID_LENGTH, chars);
     return 0;
 }
 
@@ -188,8 +108,8 @@ static int check_date(checker_t *c, const char *s)
     if (datetime_parse_date(s, &days) == 0)
         return 0;
     if (strlen(s) > MAX_ECHO_LENGTH)
-        return fail(c, "not a real date written YYYY-MM-DD");
-    return fail(c, "\"%s\" is not a real date written YYYY-MM-DD", s);
+        return fieldpath_fail(c, "not a real date written YYYY-MM-DD");
+    return fieldpath_fail(c, "\"%s\" is not a real date written YYYY-MM-DD", s);
 }
 
 /* Checks a string field: given unless optional, UTF-8, and the id and
@@ -198,10 +118,10 @@ static int check_string(checker_t *c, const ProtobufCFieldDescriptor *f, const c
                         bool optional)
 {
     if (!s || !*s)
-        return optional ? 0 : fail(c, "required, but missing or empty");
+        return optional ? 0 : fieldpath_fail(c, "required, but missing or empty");
     size_t chars;
-    if (utf8_length(s, &chars))
-        return fail(c, "not valid UTF-8");
+    if (fieldpath_utf8_length(s, &chars))
+        return fieldpath_fail(c, "not valid UTF-8");
     if (is_id(f) && check_id(c, s, chars))
         return -1;
     if (is_date(f) && check_date(c, s))
@@ -216,9 +136,9 @@ static int check_enum(checker_t *c, const ProtobufCFieldDescriptor *f, int32_t v
     const ProtobufCEnumDescriptor *ed = f->descriptor;
     const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(ed, value);
     if (!ev)
-        return fail(c, "unknown value %d of enum %s", (int)value, ed->name);
+        return fieldpath_fail(c, "unknown value %d of enum %s", (int)value, ed->name);
     if (value == 0 && !optional)
-        return fail(c, "enum value %s is not allowed", ev->name);
+        return fieldpath_fail(c, "enum value %s is not allowed", ev->name);
     return 0;
 }
 
@@ -228,9 +148,9 @@ static int check_timestamp(checker_t *c, const ProtobufCMessage *msg)
 {
     const Google__Protobuf__Timestamp *ts = (const Google__Protobuf__Timestamp *)msg;
     if (ts->seconds < TIMESTAMP_MIN_SECONDS || ts->seconds > TIMESTAMP_MAX_SECONDS)
-        return fail(c, "seconds out of range (years 0001 to 9999)");
+        return fieldpath_fail(c, "seconds out of range (years 0001 to 9999)");
     if (ts->nanos < 0 || ts->nanos > 999999999)
-        return fail(c, "nanos out of range (0 to 999999999)");
+        return fieldpath_fail(c, "nanos out of range (0 to 999999999)");
     return 0;
 }
 
@@ -247,7 +167,7 @@ static int check_value(checker_t *c, const ProtobufCFieldDescriptor *f, const vo
     case PROTOBUF_C_TYPE_MESSAGE:
         sub = *(ProtobufCMessage *const *)slot;
         if (!sub)
-            return optional ? 0 : fail(c, "required, but missing");
+            return optional ? 0 : fieldpath_fail(c, "required, but missing");
         if (strcmp(sub->descriptor->name, "google.protobuf.Timestamp") == 0)
             return check_timestamp(c, sub);
         return check_message(c, sub);
@@ -274,7 +194,7 @@ static int check_repeated(checker_t *c, const ProtobufCMessage *msg,
             return 0; /* nothing to check in numbers, bools and bytes */
         size_t mark = path_push(c, NULL, i);
         int rc = check_value(c, f, slot, false);
-        path_pop(c, mark);
+        fieldpath_pop(c, mark);
         if (rc)
             return -1;
     }
@@ -315,7 +235,7 @@ static int check_oneofs(checker_t *c, const ProtobufCMessage *msg)
             continue;
         char names[REASON_SIZE / 2];
         oneof_member_names(desc, f->quantifier_offset, names, sizeof names);
-        return fail(c, "exactly one of %s is required, none is given", names);
+        return fieldpath_fail(c, "exactly one of %s is required, none is given", names);
     }
     return 0;
 }
@@ -335,7 +255,7 @@ static int check_message(checker_t *c, const ProtobufCMessage *msg)
         int rc = f->label == PROTOBUF_C_LABEL_REPEATED
                      ? check_repeated(c, msg, f)
                      : check_value(c, f, base + f->offset, is_optional(desc, f));
-        path_pop(c, mark);
+        fieldpath_pop(c, mark);
         if (rc)
             return -1;
     }
@@ -344,10 +264,11 @@ static int check_message(checker_t *c, const ProtobufCMessage *msg)
 
 int validate_event(const ProtobufCMessage *event, char *errstr, size_t errstr_size)
 {
-    checker_t c = {.path = "", .path_len = 0, .errstr = errstr, .errstr_size = errstr_size};
+    checker_t c;
+    fieldpath_init(&c, errstr, errstr_size);
     if (errstr_size > 0)
         errstr[0] = '\0';
     if (!event)
-        return fail(&c, "no event");
+        return fieldpath_fail(&c, "no event");
     return check_message(&c, event);
 }

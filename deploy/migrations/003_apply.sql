@@ -20,9 +20,10 @@ $$;
 
 -- Logs every message of the batch as applied, parked or duplicate (in
 -- offset order, so the first of two repeats in one batch is the one taken)
--- and returns the events that are not duplicates, with their position.
+-- and returns the events that are not duplicates as a JSON array of
+-- {"ord": position in the batch, "e": event}.
 CREATE FUNCTION intake(p_topic text, p_batch jsonb)
-RETURNS TABLE (ord bigint, event jsonb)
+RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
     accepted bigint[];
@@ -52,11 +53,23 @@ BEGIN
     WHERE NOT t.ord = ANY (coalesce(accepted, '{}'))
     ON CONFLICT DO NOTHING;
 
-    RETURN QUERY
-    SELECT t.ord, t.x->'event'
-    FROM jsonb_array_elements(p_batch) WITH ORDINALITY AS t(x, ord)
-    WHERE t.ord = ANY (coalesce(accepted, '{}'));
+    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('ord', t.ord, 'e', t.x->'event')
+                                      ORDER BY t.ord), '[]')
+            FROM jsonb_array_elements(p_batch) WITH ORDINALITY AS t(x, ord)
+            WHERE t.ord = ANY (coalesce(accepted, '{}')));
 END
+$$;
+
+-- The ids named by member p_member ("postId", "personId") of the intake's
+-- events of the given kinds (all when NULL), as lock_affected wants them:
+-- a JSON array of {"id", "ord", "event"}.
+CREATE FUNCTION event_refs(p_events jsonb, p_member text, p_kinds text[])
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(jsonb_agg(jsonb_build_object('id', event_body(x->'e')->>p_member,
+                    'ord', x->'ord', 'event', x->'e'->'header'->>'eventId')), '[]')
+    FROM jsonb_array_elements(p_events) x
+    WHERE p_kinds IS NULL OR event_kind(x->'e') = ANY (p_kinds)
 $$;
 
 -- Takes the person locks, then the post row locks, in a fixed order, and
@@ -99,8 +112,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     ev jsonb;
 BEGIN
-    SELECT coalesce(jsonb_agg(jsonb_build_object('ord', i.ord, 'e', i.event) ORDER BY i.ord), '[]')
-    INTO ev FROM intake(p_topic, p_batch) i;
+    ev := intake(p_topic, p_batch);
 
     INSERT INTO notice AS t (post_id, person_id, given, reason, leaving_date, occurred_at, event_id)
     SELECT DISTINCT ON (b->>'postId', b->>'personId')
@@ -136,12 +148,7 @@ BEGIN
     WHERE event_kind(x->'e') = 'vacancyClosed'
     ON CONFLICT DO NOTHING;
 
-    RETURN QUERY
-    SELECT * FROM lock_affected(
-        (SELECT coalesce(jsonb_agg(jsonb_build_object('id', event_body(x->'e')->>'postId',
-                  'ord', x->'ord', 'event', x->'e'->'header'->>'eventId')), '[]')
-         FROM jsonb_array_elements(ev) x),
-        '[]');
+    RETURN QUERY SELECT * FROM lock_affected(event_refs(ev, 'postId', NULL), '[]');
 END
 $$;
 
@@ -154,8 +161,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     ev jsonb;
 BEGIN
-    SELECT coalesce(jsonb_agg(jsonb_build_object('ord', i.ord, 'e', i.event) ORDER BY i.ord), '[]')
-    INTO ev FROM intake(p_topic, p_batch) i;
+    ev := intake(p_topic, p_batch);
 
     INSERT INTO appointment AS t (appointment_id, post_id, person_id, kind, start_date, end_date,
                                   occurred_at, event_id)
@@ -189,14 +195,8 @@ BEGIN
             occurred_at = excluded.occurred_at, event_id = excluded.event_id
         WHERE (t.occurred_at, t.event_id) < (excluded.occurred_at, excluded.event_id);
 
-    RETURN QUERY
-    SELECT * FROM lock_affected(
-        (SELECT coalesce(jsonb_agg(jsonb_build_object('id', event_body(x->'e')->>'postId',
-                  'ord', x->'ord', 'event', x->'e'->'header'->>'eventId')), '[]')
-         FROM jsonb_array_elements(ev) x),
-        (SELECT coalesce(jsonb_agg(jsonb_build_object('id', event_body(x->'e')->>'personId',
-                  'ord', x->'ord', 'event', x->'e'->'header'->>'eventId')), '[]')
-         FROM jsonb_array_elements(ev) x));
+    RETURN QUERY SELECT * FROM lock_affected(event_refs(ev, 'postId', NULL),
+                                             event_refs(ev, 'personId', NULL));
 END
 $$;
 
@@ -208,8 +208,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     ev jsonb;
 BEGIN
-    SELECT coalesce(jsonb_agg(jsonb_build_object('ord', i.ord, 'e', i.event) ORDER BY i.ord), '[]')
-    INTO ev FROM intake(p_topic, p_batch) i;
+    ev := intake(p_topic, p_batch);
 
     INSERT INTO talent_review AS t (person_id, review_date, performance, potential, risk_of_loss,
                                     impact_of_loss, fit_and_proper, occurred_at, event_id)
@@ -245,14 +244,9 @@ BEGIN
             occurred_at = excluded.occurred_at, event_id = excluded.event_id
         WHERE (t.occurred_at, t.event_id) < (excluded.occurred_at, excluded.event_id);
 
-    RETURN QUERY
-    SELECT * FROM lock_affected(
-        (SELECT coalesce(jsonb_agg(jsonb_build_object('id', event_body(x->'e')->>'postId',
-                  'ord', x->'ord', 'event', x->'e'->'header'->>'eventId')), '[]')
-         FROM jsonb_array_elements(ev) x WHERE event_kind(x->'e') <> 'talentReview'),
-        (SELECT coalesce(jsonb_agg(jsonb_build_object('id', event_body(x->'e')->>'personId',
-                  'ord', x->'ord', 'event', x->'e'->'header'->>'eventId')), '[]')
-         FROM jsonb_array_elements(ev) x WHERE event_kind(x->'e') = 'talentReview'));
+    RETURN QUERY SELECT * FROM lock_affected(
+        event_refs(ev, 'postId', '{successorNominated,successorWithdrawn}'),
+        event_refs(ev, 'personId', '{talentReview}'));
 END
 $$;
 

@@ -2,31 +2,13 @@
  * the top-200 succession programme into a folder: organisations.csv,
  * posts.csv and events.jsonl, in the contract of shared/scenarios/README.md.
  *
- * Realism choices:
- * - organisations in the NHS's proportions (mostly acute trusts), ODS-like
- *   codes (R.. trusts, Q.. ICBs, 99X CCGs), names built from each region's
- *   towns; 6 board posts each, 200 designated: mostly chief executives of
- *   the larger or strategic organisations, then finance and other directors;
- * - a talent pool (P00001...) plus the holders, pseudonymous, without names;
- * - history from 2021-01-01 (or five years back) to the day before now. The
- *   feed opens with a snapshot of the holders; each leaves after about four
- *   years: notice (sometimes withdrawn), vacancy (sometimes re-advertised),
- *   appointment ended (some leave the NHS), interim or acting cover over
- *   most gaps, a successor from the pool or outside. Chairs and some
- *   directors serve fixed terms, often renewed. What would happen after the
- *   last day is left out, so some posts are on notice, vacant or interim;
- * - designated posts are planned about yearly: 2-5 nominees whose readiness
- *   moves with re-assessment, some withdrawn, some not re-assessed, a few
- *   plans lapse so their assessments go stale; pool successors had been
- *   nominated; some nominees hold other posts (and may leave the NHS);
- * - talent reviews about yearly for the pool, nominees and top-200 holders,
- *   less often for other holders. --events tunes the number of reviews (and
- *   the pool, beyond the default); the history depends on seed and size;
- * - delivery noise: ~1% exact repeats of earlier lines, ~1% late lines,
- *   ~0.1% invalid lines (empty eventId, an UNSPECIFIED enum, 30 February)
- *   and the history of a few posts missing from posts.csv, which parks.
- * Every choice comes from splitmix64 streams keyed by the seed and entity:
- * the same seed and "now" give byte-identical files. */
+ * generate_world.c simulates the organisations, posts, people and their
+ * histories; this file reads the arguments, orders the events for delivery
+ * and writes the files, with the delivery's noise: ~1% late lines, ~1% exact
+ * repeats of earlier lines, ~0.1% invalid lines (empty eventId, an
+ * UNSPECIFIED enum, 30 February); the unregistered posts' history is in the
+ * feed but not in posts.csv, so it parks. The same seed and "now" give
+ * byte-identical files. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -38,70 +20,24 @@
 
 #include "ctl.h"
 #include "datetime.h"
+#include "generate.h"
 
-#define GEN_DAY         86400
-#define GEN_ROLES       6 /* board posts per organisation */
-#define GEN_TOP200      200
-#define GEN_MIN_ORGS    7
-#define GEN_MAX_ORGS    1000
-#define GEN_MIN_EVENTS  1000
-#define GEN_MAX_EVENTS  2000000
-#define GEN_MAX_NOMINEE 6
-#define GEN_RECENT      256 /* a repeated line is one of the last GEN_RECENT */
-#define GEN_LINE_SIZE   1024
-#define GEN_PATH_SIZE   4096
+#define GEN_RECENT    256 /* a repeated line is one of the last GEN_RECENT */
+#define GEN_LINE_SIZE 1024
+#define GEN_PATH_SIZE 4096
 
-/* Random streams: one per purpose, and one per post or person. */
-#define STREAM_ORGS        1ULL
-#define STREAM_DESIGNATION 2ULL
-#define STREAM_LATE        3ULL
-#define STREAM_NOISE       4ULL
-#define STREAM_HISTORY     (1ULL << 32)
-#define STREAM_NOMINATIONS (2ULL << 32)
-#define STREAM_PERSON      (3ULL << 32)
-
-enum {
-    EV_NOTICE_GIVEN,
-    EV_NOTICE_WITHDRAWN,
-    EV_VACANCY_OPENED,
-    EV_VACANCY_CLOSED,
-    EV_APPOINTED,
-    EV_APPOINTMENT_ENDED,
-    EV_TALENT_REVIEW,
-    EV_SUCCESSOR_NOMINATED,
-    EV_SUCCESSOR_WITHDRAWN
-};
+/* The text of each code, indexed as in generate.h. */
 static const char *const ev_members[] = {
     "noticeGiven",      "noticeWithdrawn", "vacancyOpened",      "vacancyClosed",     "appointed",
     "appointmentEnded", "talentReview",    "successorNominated", "successorWithdrawn"};
-enum { LR_RESIGNATION, LR_RETIREMENT, LR_END_OF_CONTRACT, LR_DISMISSAL, LR_NEW_POST, LR_OTHER };
 static const char *const leaving_reasons[] = {"RESIGNATION", "RETIREMENT", "END_OF_CONTRACT",
                                               "DISMISSAL",   "NEW_POST",   "OTHER"};
-enum { AK_SUBSTANTIVE, AK_INTERIM, AK_ACTING, AK_SECONDMENT };
 static const char *const appointment_kinds[] = {"SUBSTANTIVE", "INTERIM", "ACTING", "SECONDMENT"};
-enum { END_LEFT_POST, END_LEFT_NHS };
 static const char *const end_reasons[] = {"LEFT_POST", "LEFT_NHS"};
-enum { OUTCOME_FILLED, OUTCOME_WITHDRAWN };
 static const char *const outcomes[] = {"FILLED", "WITHDRAWN"};
 static const char *const ratings[] = {"LOW", "MEDIUM", "HIGH"};
 static const char *const fit_and_proper[] = {"CONFIRMED", "NOT_CONFIRMED", "FAILED"};
-enum { READY_NOW, READY_SOON, READY_LATER };
 static const char *const readiness_names[] = {"READY_NOW", "READY_1_2_YEARS", "READY_3_PLUS_YEARS"};
-
-enum { ROLE_CEO, ROLE_FD, ROLE_MD, ROLE_ND, ROLE_COO, ROLE_CHAIR };
-/* share: designated posts of the role out of 200. The last three are posts
- * trusts report but the programme has not registered. */
-static const struct {
-    const char *suffix, *name;
-    int share;
-} roles[] = {{"CEO", "CHIEF_EXECUTIVE", 150},       {"FD", "FINANCE_DIRECTOR", 26},
-             {"MD", "MEDICAL_DIRECTOR", 10},        {"ND", "NURSING_DIRECTOR", 7},
-             {"COO", "CHIEF_OPERATING_OFFICER", 5}, {"CHAIR", "CHAIR", 2},
-             {"DOW", "OTHER_DIRECTOR", 0},          {"DOS", "OTHER_DIRECTOR", 0},
-             {"DCA", "OTHER_DIRECTOR", 0}};
-
-#define KIND_COUNT     7
-#define KIND_AMBULANCE 3
 static const char *const kind_names[KIND_COUNT] = {"ACUTE_TRUST",
                                                    "MENTAL_HEALTH_TRUST",
                                                    "COMMUNITY_TRUST",
@@ -109,727 +45,10 @@ static const char *const kind_names[KIND_COUNT] = {"ACUTE_TRUST",
                                                    "SPECIALIST_TRUST",
                                                    "CCG",
                                                    "ICB"};
-static const int kind_permille[KIND_COUNT] = {422, 122, 44, 22, 40, 256, 94};
-static const char kind_scheme[KIND_COUNT + 1] = "RRRRRCQ"; /* R.., Q..: 2 alnum; C: 99X */
-static const double kind_weight[KIND_COUNT] = {0.6, 0.3, 0.1, 0.45, 0.4, 0.0, 0.8}; /* strategic */
-/* '@' is a town of the organisation's region, '#' the region's area. */
-static const char *const kind_templates[KIND_COUNT][4] = {
-    {"@ Hospitals NHS Foundation Trust", "University Hospitals of @ NHS Trust",
-     "@ and @ Teaching Hospitals NHS Trust", "@, @ and @ Hospitals NHS Foundation Trust"},
-    {"@ Partnership NHS Foundation Trust", "@ and @ Mental Health NHS Trust",
-     "@ Health and Care NHS Foundation Trust", "@ Healthcare NHS Trust"},
-    {"@ Community Health Services NHS Trust", "@ Community Healthcare NHS Trust",
-     "@ and @ Community NHS Trust", "@ Integrated Care NHS Trust"},
-    {"# Ambulance Service NHS Foundation Trust", "# Ambulance Service NHS Trust",
-     "@ and # Ambulance Service NHS Trust", "# Ambulance Service University NHS Trust"},
-    {"@ Children's Hospital NHS Foundation Trust", "The @ Heart and Chest NHS Foundation Trust",
-     "@ Orthopaedic Hospital NHS Foundation Trust", "The @ Cancer Centre NHS Foundation Trust"},
-    {"NHS @ CCG", "NHS @ and @ CCG", "NHS North @ CCG", "NHS @, @ and @ CCG"},
-    {"NHS @ ICB", "NHS @ and @ Integrated Care Board", "NHS @, @ and @ ICB", "NHS @ and @ ICB"}};
-
-#define REGION_COUNT 7
-#define TOWNS        12
 static const char *const region_names[REGION_COUNT] = {
     "LONDON",    "SOUTH_EAST",      "SOUTH_WEST",
     "MIDLANDS",  "EAST_OF_ENGLAND", "NORTH_EAST_AND_YORKSHIRE",
     "NORTH_WEST"};
-static const char *const region_areas[REGION_COUNT] = {
-    "London",          "South Central", "South Western", "West Midlands",
-    "East of England", "Yorkshire",     "North West"};
-static const char *const region_towns[REGION_COUNT][TOWNS] = {
-    {"Barnet", "Camden", "Croydon", "Ealing", "Enfield", "Greenwich", "Hackney", "Harrow",
-     "Hillingdon", "Kingston", "Lewisham", "Newham"},
-    {"Brighton", "Canterbury", "Guildford", "Maidstone", "Oxford", "Portsmouth", "Reading",
-     "Southampton", "Slough", "Crawley", "Ashford", "Basingstoke"},
-    {"Bath", "Bristol", "Exeter", "Gloucester", "Plymouth", "Swindon", "Taunton", "Torbay", "Truro",
-     "Yeovil", "Salisbury", "Dorchester"},
-    {"Birmingham", "Coventry", "Derby", "Leicester", "Lincoln", "Northampton", "Nottingham",
-     "Shrewsbury", "Stoke", "Walsall", "Wolverhampton", "Worcester"},
-    {"Bedford", "Cambridge", "Chelmsford", "Colchester", "Ipswich", "Luton", "Norwich",
-     "Peterborough", "Southend", "Stevenage", "Watford", "King's Lynn"},
-    {"Bradford", "Doncaster", "Durham", "Harrogate", "Hull", "Leeds", "Middlesbrough", "Newcastle",
-     "Sheffield", "Sunderland", "Wakefield", "York"},
-    {"Blackpool", "Bolton", "Carlisle", "Chester", "Lancaster", "Liverpool", "Manchester", "Oldham",
-     "Preston", "Salford", "Stockport", "Wigan"}};
-
-typedef struct gen_org {
-    char code[6], name[128];
-    uint8_t kind, region;
-    double weight; /* orders the designation */
-} gen_org_t;
-
-typedef struct gen_post {
-    int32_t org, first_tenure, tenure_count;
-    uint8_t role;
-    bool designated;
-} gen_post_t;
-
-typedef struct gen_person {
-    date_days_t first_seen, busy_from, busy_to; /* span of their appointments, merged */
-    date_days_t left_nhs;                       /* DATE_NONE while in the NHS */
-    bool reviewed, core; /* reviewed at all; yearly: pool, nominee, top-200 holder */
-} gen_person_t;
-
-/* A substantive holding, for who-held-the-post-when questions. */
-typedef struct gen_tenure {
-    int32_t person;
-    date_days_t start, end;
-    bool from_pool;
-} gen_tenure_t;
-
-typedef struct gen_event {
-    int64_t at, delivered;     /* occurredAt; where it lands in the file */
-    int32_t post, person, ref; /* ref: the appointment or vacancy number */
-    date_days_t date, end_date;
-    uint32_t number; /* creation order, then the n of its eventId */
-    uint8_t kind, code, flag, rating[5];
-} gen_event_t;
-
-typedef struct gen {
-    uint64_t seed;
-    int org_count, post_count, unregistered, designated;
-    int32_t pool, next_appointment, next_vacancy;
-    date_days_t first_day, last_day;
-    int64_t horizon; /* events at or after this instant have not happened yet */
-    gen_org_t *orgs;
-    gen_post_t *posts;
-    gen_person_t *persons;
-    gen_tenure_t *tenures;
-    gen_event_t *events;
-    size_t person_count, person_cap, tenure_count, tenure_cap, event_count, event_cap;
-    gen_event_t scratch; /* absorbs what has not happened yet */
-    bool out_of_memory;
-} gen_t;
-
-typedef struct holding {
-    int32_t post, person, appointment;
-    uint8_t kind;
-    date_days_t start, planned_end, end; /* end: when it really ends */
-} holding_t;
-
-typedef struct nominee {
-    int32_t person;
-    uint8_t readiness;
-    bool emergency;
-} nominee_t;
-
-typedef struct rng {
-    uint64_t state;
-} rng_t;
-
-static uint64_t rng_next(rng_t *r)
-{
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* An independent stream, so that one part of the example does not shift
- * when another draws more or fewer numbers. */
-static rng_t rng_stream(uint64_t seed, uint64_t stream)
-{
-    rng_t r = {seed ^ (stream * 0xd1b54a32d192ed03ULL)};
-    r.state = rng_next(&r);
-    return r;
-}
-
-/* A whole number in [lo, hi] (lo when hi < lo). */
-static int rng_range(rng_t *r, int lo, int hi)
-{
-    if (hi <= lo)
-        return lo;
-    return lo + (int)(((rng_next(r) >> 32) * (uint64_t)(hi - lo + 1)) >> 32);
-}
-
-static double rng_unit(rng_t *r)
-{
-    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-static bool rng_chance(rng_t *r, double p)
-{
-    return rng_unit(r) < p;
-}
-
-/* 0, 1 or 2 with chances low% and medium%, else 2. */
-static uint8_t rng_pick3(rng_t *r, int low, int medium)
-{
-    int roll = rng_range(r, 0, 99);
-    return roll < low ? 0 : roll < low + medium ? 1 : 2;
-}
-
-/* An instant in office hours of day. */
-static int64_t at_time(rng_t *r, date_days_t day)
-{
-    return (int64_t)day * GEN_DAY + rng_range(r, 8 * 3600, 18 * 3600);
-}
-
-/* items with room for one more at count (growing *cap), or NULL when out of
- * memory (items then stays valid). */
-static void *grow(void *items, size_t *cap, size_t count, size_t size)
-{
-    if (count < *cap)
-        return items;
-    size_t more = *cap ? *cap * 2 : 1024;
-    void *bigger = realloc(items, more * size);
-    if (bigger)
-        *cap = more;
-    return bigger;
-}
-
-/* Adds an event; one that happens on or after today goes to the scratch
- * event instead, so that callers can fill in the rest either way. */
-static gen_event_t *emit(gen_t *g, int kind, int64_t at, int32_t post, int32_t person, int32_t ref,
-                         int code, date_days_t date)
-{
-    gen_event_t *e = &g->scratch;
-    if (at < g->horizon) {
-        gen_event_t *more = grow(g->events, &g->event_cap, g->event_count, sizeof *more);
-        g->out_of_memory = g->out_of_memory || !more;
-        g->events = more ? more : g->events;
-        e = more ? &more[g->event_count++] : e;
-    }
-    *e = (gen_event_t){.at = at,
-                       .delivered = at,
-                       .post = post,
-                       .person = person,
-                       .ref = ref,
-                       .date = date,
-                       .end_date = DATE_NONE,
-                       .kind = (uint8_t)kind,
-                       .code = (uint8_t)code,
-                       .number = (uint32_t)g->event_count};
-    return e;
-}
-
-static int32_t person_new(gen_t *g, date_days_t from, date_days_t to, bool reviewed)
-{
-    gen_person_t *more = grow(g->persons, &g->person_cap, g->person_count, sizeof *more);
-    if (!more) {
-        g->out_of_memory = true;
-        return 0;
-    }
-    g->persons = more;
-    more[g->person_count] = (gen_person_t){from, from, to, DATE_NONE, reviewed, false};
-    return (int32_t)g->person_count++;
-}
-
-static bool person_free(const gen_t *g, int32_t i, date_days_t from, date_days_t to)
-{
-    const gen_person_t *p = &g->persons[i];
-    if (p->left_nhs != DATE_NONE && p->left_nhs <= to)
-        return false;
-    return to < p->busy_from || from > p->busy_to;
-}
-
-static void person_engage(gen_t *g, int32_t i, date_days_t from, date_days_t to, bool reviewed)
-{
-    gen_person_t *p = &g->persons[i];
-    p->busy_from = from < p->busy_from ? from : p->busy_from;
-    p->busy_to = to > p->busy_to ? to : p->busy_to;
-    p->first_seen = from < p->first_seen ? from : p->first_seen;
-    p->reviewed = p->reviewed || reviewed;
-}
-
-/* Someone free from `from` to `to`: a pool member (pool%), someone known
- * (known%) or, failing those, a new person. *from_pool says which. */
-static int32_t pick_person(gen_t *g, rng_t *r, date_days_t from, date_days_t to, int pool,
-                           int known, bool substantive, bool *from_pool)
-{
-    for (int attempt = 0; attempt < 8; attempt++) {
-        int roll = rng_range(r, 0, 99);
-        if (roll >= pool + known || (roll >= pool && (int32_t)g->person_count <= g->pool))
-            break;
-        int32_t i = roll < pool ? rng_range(r, 0, g->pool - 1)
-                                : rng_range(r, g->pool, (int)g->person_count - 1);
-        if (person_free(g, i, from, to)) {
-            person_engage(g, i, from, to, substantive);
-            *from_pool = i < g->pool;
-            return i;
-        }
-    }
-    *from_pool = false;
-    return person_new(g, from, to, substantive);
-}
-
-/* A unique ODS-like code for organisation index. */
-static void org_code(gen_t *g, rng_t *r, int index)
-{
-    static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    char *code = g->orgs[index].code, scheme = kind_scheme[g->orgs[index].kind];
-    bool taken = true;
-    while (taken) {
-        code[0] = scheme == 'C' ? alnum[26 + rng_range(r, 0, 9)] : scheme;
-        code[1] = alnum[scheme == 'C' ? 26 + rng_range(r, 0, 9) : rng_range(r, 0, 35)];
-        code[2] = alnum[rng_range(r, 0, scheme == 'C' ? 25 : 35)];
-        code[3] = '\0';
-        taken = false;
-        for (int i = 0; i < index && !taken; i++)
-            taken = strcmp(g->orgs[i].code, code) == 0;
-    }
-}
-
-static void org_name(gen_org_t *o, rng_t *r)
-{
-    const char *template = kind_templates[o->kind][rng_range(r, 0, 3)];
-    int town = rng_range(r, 0, TOWNS - 1), step = rng_range(r, 1, TOWNS - 2);
-    step += step >= TOWNS / 2; /* any step but 6 gives three distinct towns */
-    size_t n = 0;
-    for (const char *c = template; *c; c++) {
-        const char *part = *c == '#' ? region_areas[o->region] : NULL;
-        if (*c == '@') {
-            part = region_towns[o->region][town];
-            town = (town + step) % TOWNS;
-        }
-        size_t len = part ? strlen(part) : 1;
-        if (n + len >= sizeof o->name)
-            break;
-        memcpy(o->name + n, part ? part : c, len);
-        n += len;
-    }
-    o->name[n] = '\0';
-}
-
-/* Whether an organisation before orgs[index] has its name. */
-static bool name_taken(const gen_t *g, int index)
-{
-    for (int i = 0; i < index; i++)
-        if (strcmp(g->orgs[i].name, g->orgs[index].name) == 0)
-            return true;
-    return false;
-}
-
-static int by_code(const void *a, const void *b)
-{
-    return strcmp(((const gen_org_t *)a)->code, ((const gen_org_t *)b)->code);
-}
-
-static void build_orgs(gen_t *g)
-{
-    rng_t r = rng_stream(g->seed, STREAM_ORGS);
-    int count[KIND_COUNT], total = 0, index = 0;
-    for (int k = 0; k < KIND_COUNT; k++) {
-        count[k] = g->org_count * kind_permille[k] / 1000;
-        count[k] = count[k] < 1 ? 1 : count[k];
-        total += count[k];
-    }
-    count[0] += g->org_count - total; /* acute trusts take the rounding */
-    for (int k = 0; k < KIND_COUNT; k++) {
-        for (int c = 0; c < count[k]; c++, index++) {
-            gen_org_t *o = &g->orgs[index];
-            o->kind = (uint8_t)k;
-            o->region = (uint8_t)(k == KIND_AMBULANCE ? c % REGION_COUNT
-                                                      : rng_range(&r, 0, REGION_COUNT - 1));
-            o->weight = kind_weight[k] + rng_unit(&r);
-            org_code(g, &r, index);
-            for (int tries = 0; tries < 20 && (tries == 0 || name_taken(g, index)); tries++)
-                org_name(o, &r); /* a duplicate only when 20 draws all clash */
-        }
-    }
-    qsort(g->orgs, (size_t)g->org_count, sizeof *g->orgs, by_code);
-}
-
-/* The board posts of every organisation, then the unregistered ones; then
- * designates min(200, 2 an organisation): for each role the organisations
- * that weigh most, with some chance for the roles after chief executive. */
-static int build_posts(gen_t *g)
-{
-    rng_t r = rng_stream(g->seed, STREAM_DESIGNATION);
-    for (int i = 0; i < g->post_count + g->unregistered; i++) {
-        bool known = i < g->post_count;
-        g->posts[i].org = known ? i / GEN_ROLES : rng_range(&r, 0, g->org_count - 1);
-        g->posts[i].role = (uint8_t)(known ? i % GEN_ROLES : GEN_ROLES + i % 3);
-    }
-    int target = g->org_count * 2 < GEN_TOP200 ? g->org_count * 2 : GEN_TOP200;
-    int want[GEN_ROLES], total = 0;
-    for (int role = 0; role < GEN_ROLES; role++) {
-        int share = target * roles[role].share / GEN_TOP200;
-        total += want[role] = share < g->org_count ? share : g->org_count;
-    }
-    for (int role = 0; total < target; role = (role + 1) % GEN_ROLES)
-        if (want[role] < g->org_count)
-            want[role]++, total++;
-    double *key = malloc((size_t)g->org_count * sizeof *key);
-    if (!key)
-        return -1;
-    for (int role = 0; role < GEN_ROLES; role++) {
-        for (int o = 0; o < g->org_count; o++)
-            key[o] = g->orgs[o].weight + (role == ROLE_CEO ? 0 : rng_unit(&r) * 0.5);
-        for (int k = 0; k < want[role]; k++) {
-            int best = 0;
-            for (int o = 1; o < g->org_count; o++)
-                best = key[o] > key[best] ? o : best;
-            g->posts[best * GEN_ROLES + role].designated = true;
-            key[best] = -1;
-        }
-    }
-    free(key);
-    g->designated = target;
-    return 0;
-}
-
-static void emit_appointed(gen_t *g, const holding_t *h, int64_t at)
-{
-    emit(g, EV_APPOINTED, at, h->post, h->person, h->appointment, h->kind, h->start)->end_date =
-        h->planned_end;
-}
-
-static void emit_ended(gen_t *g, rng_t *r, const holding_t *h, int reason, int lag)
-{
-    emit(g, EV_APPOINTMENT_ENDED, at_time(r, h->end + lag), h->post, h->person, h->appointment,
-         reason, h->end);
-}
-
-static int32_t tenure_add(gen_t *g, const holding_t *h, bool from_pool)
-{
-    gen_tenure_t *more = grow(g->tenures, &g->tenure_cap, g->tenure_count, sizeof *more);
-    if (!more) {
-        g->out_of_memory = true;
-        return 0;
-    }
-    g->tenures = more;
-    more[g->tenure_count] = (gen_tenure_t){h->person, h->start, h->end, from_pool};
-    g->posts[h->post].tenure_count++;
-    g->persons[h->person].core = g->persons[h->person].core || g->posts[h->post].designated;
-    return (int32_t)g->tenure_count++;
-}
-
-/* How long a new holding lasts (about four years), and a fixed term for
- * chairs (4 years) and one director in ten (3 years). */
-static void set_term(rng_t *r, holding_t *h, int role)
-{
-    h->end = h->start + 240 + rng_range(r, 0, 1300) + rng_range(r, 0, 1300);
-    h->planned_end = DATE_NONE;
-    if (role == ROLE_CHAIR || rng_chance(r, 0.1)) {
-        h->planned_end = h->start + (role == ROLE_CHAIR ? 4 : 3) * 365 - 1;
-        h->end = h->end < h->planned_end ? h->end : h->planned_end;
-    }
-}
-
-/* The holder leaves at h->end: the appointment ends, some leave the NHS. */
-static void leave(gen_t *g, rng_t *r, const holding_t *h, int reason)
-{
-    static const double leaves_nhs[] = {0.15, 0.85, 0.3, 0.5, 0.0, 0.3};
-    int end_reason = rng_chance(r, leaves_nhs[reason]) ? END_LEFT_NHS : END_LEFT_POST;
-    if (end_reason == END_LEFT_NHS)
-        g->persons[h->person].left_nhs = h->end;
-    else if (reason == LR_END_OF_CONTRACT && rng_chance(r, 0.4))
-        return; /* the planned end date says it all */
-    emit_ended(g, r, h, end_reason, rng_chance(r, 0.3) ? rng_range(r, 1, 7) : 0);
-}
-
-/* A notice that is withdrawn, perhaps after the vacancy was advertised. */
-static void withdrawn_notice(gen_t *g, rng_t *r, const holding_t *h, date_days_t day, int reason)
-{
-    emit(g, EV_NOTICE_GIVEN, at_time(r, day), h->post, h->person, 0, reason, h->end);
-    date_days_t withdrawn = day + rng_range(r, 10, 45);
-    emit(g, EV_NOTICE_WITHDRAWN, at_time(r, withdrawn), h->post, h->person, 0, 0, DATE_NONE);
-    if (rng_chance(r, 0.5)) {
-        int32_t vacancy = ++g->next_vacancy;
-        emit(g, EV_VACANCY_OPENED, at_time(r, day + rng_range(r, 2, 9)), h->post, -1, vacancy,
-             reason, h->end + 1);
-        emit(g, EV_VACANCY_CLOSED, at_time(r, withdrawn + rng_range(r, 0, 5)), h->post, -1, vacancy,
-             OUTCOME_WITHDRAWN, DATE_NONE);
-    }
-}
-
-/* Advertises the post from `opened`; one campaign in ten finds nobody and
- * is re-advertised. Returns the day the successor accepted: two to eight
- * months on for a chief executive or chair, less for directors. */
-static date_days_t recruit(gen_t *g, rng_t *r, int32_t post, int reason, date_days_t opened,
-                           date_days_t vacant_from)
-{
-    int32_t vacancy = ++g->next_vacancy;
-    emit(g, EV_VACANCY_OPENED, at_time(r, opened), post, -1, vacancy, reason, vacant_from);
-    if (rng_chance(r, 0.1)) {
-        date_days_t closed = opened + rng_range(r, 50, 120);
-        emit(g, EV_VACANCY_CLOSED, at_time(r, closed), post, -1, vacancy, OUTCOME_WITHDRAWN,
-             DATE_NONE);
-        vacancy = ++g->next_vacancy;
-        opened = closed + rng_range(r, 7, 30);
-        emit(g, EV_VACANCY_OPENED, at_time(r, opened), post, -1, vacancy, reason, vacant_from);
-    }
-    int role = g->posts[post].role;
-    bool senior = role == ROLE_CEO || role == ROLE_CHAIR;
-    date_days_t offer = opened + (senior ? rng_range(r, 60, 240) : rng_range(r, 45, 180));
-    emit(g, EV_VACANCY_CLOSED, at_time(r, offer + rng_range(r, 0, 7)), post, -1, vacancy,
-         OUTCOME_FILLED, DATE_NONE);
-    return offer;
-}
-
-/* Interim, acting or seconded cover from after left->end until the
- * successor starts; one gap in seven stays vacant. */
-static void cover(gen_t *g, rng_t *r, const holding_t *left, date_days_t successor_start)
-{
-    if (rng_chance(r, 0.15))
-        return;
-    holding_t c = {.post = left->post, .appointment = ++g->next_appointment};
-    int roll = rng_range(r, 0, 99);
-    c.kind = roll < 52 ? AK_INTERIM : roll < 92 ? AK_ACTING : AK_SECONDMENT;
-    c.start = left->end + 1 + (rng_chance(r, 0.25) ? rng_range(r, 1, 20) : 0);
-    c.end = successor_start - 1;
-    if (c.start > c.end)
-        return;
-    c.planned_end = rng_chance(r, 0.6) ? c.end : DATE_NONE;
-    bool from_pool, interim = c.kind == AK_INTERIM; /* interims come mostly from outside */
-    c.person =
-        pick_person(g, r, c.start, c.end, interim ? 25 : 85, interim ? 20 : 5, false, &from_pool);
-    emit_appointed(g, &c, at_time(r, c.start - rng_range(r, 0, 25)));
-    if (c.planned_end == DATE_NONE || rng_chance(r, 0.7))
-        emit_ended(g, r, &c, END_LEFT_POST, 0);
-}
-
-/* Resignation 36%, retirement 26%, dismissal 4%, new post 24%, other 10%. */
-static int leaving_reason(rng_t *r)
-{
-    static const int cumulative[] = {36, 62, 62, 66, 90, 100};
-    int roll = rng_range(r, 0, 99), reason = 0;
-    while (roll >= cumulative[reason])
-        reason++;
-    return reason;
-}
-
-/* The holder of h leaves at h->end: notice, vacancy, end, cover, offer.
- * Returns the successor's start with the instant of their appointment in
- * *offer_at, or DATE_NONE when nothing of the leaving is known yet. */
-static date_days_t departure(gen_t *g, rng_t *r, holding_t *h, int32_t tenure, int64_t *offer_at)
-{
-    int role = g->posts[h->post].role;
-    int reason = h->end == h->planned_end ? LR_END_OF_CONTRACT : leaving_reason(r);
-    bool senior = role == ROLE_CEO || role == ROLE_CHAIR;
-    int notice_days = reason == LR_DISMISSAL    ? 0
-                      : reason == LR_RETIREMENT ? rng_range(r, 180, 365)
-                      : senior                  ? rng_range(r, 120, 200)
-                                                : rng_range(r, 60, 120);
-    date_days_t notice = h->end - notice_days;
-    if (notice > g->last_day)
-        return DATE_NONE;
-    if (notice < g->first_day) /* given before the feed began: it comes with the snapshot */
-        notice = g->first_day + rng_range(r, 0, 9);
-    if (h->planned_end == DATE_NONE && reason != LR_DISMISSAL && rng_chance(r, 0.06)) {
-        withdrawn_notice(g, r, h, notice, reason);
-        h->end += rng_range(r, 240, 900);
-        g->tenures[tenure].end = h->end;
-        person_engage(g, h->person, h->start, h->end, true);
-        return departure(g, r, h, tenure, offer_at);
-    }
-    if (reason != LR_DISMISSAL && (reason != LR_END_OF_CONTRACT || rng_chance(r, 0.4)))
-        emit(g, EV_NOTICE_GIVEN, at_time(r, notice), h->post, h->person, 0, reason, h->end);
-    leave(g, r, h, reason);
-    date_days_t opened =
-        reason == LR_DISMISSAL ? h->end + rng_range(r, 1, 10) : notice + rng_range(r, 2, 21);
-    date_days_t offer = recruit(g, r, h->post, reason, opened, h->end + 1);
-    date_days_t start = offer + rng_range(r, 30, 120); /* the successor's own notice */
-    start = start <= h->end ? h->end + 1 : start;
-    if (start - h->end > 30)
-        cover(g, r, h, start);
-    *offer_at = at_time(r, offer);
-    return start;
-}
-
-/* The substantive holders of one post, from the feed's first snapshot to the
- * last day: renewals of fixed terms, departures and successors. */
-static void post_history(gen_t *g, int32_t post)
-{
-    rng_t r = rng_stream(g->seed, STREAM_HISTORY + (uint64_t)post);
-    int role = g->posts[post].role;
-    holding_t h = {.post = post, .kind = AK_SUBSTANTIVE};
-    h.start = g->first_day - rng_range(&r, 20, 2400);
-    set_term(&r, &h, role);
-    if (h.end < g->first_day + 200) {
-        h.end = g->first_day + rng_range(&r, 200, 1500);
-        h.planned_end = h.planned_end == DATE_NONE ? DATE_NONE : h.end;
-    }
-    h.person = person_new(g, h.start, h.end, true);
-    bool from_pool = false;
-    int64_t at = at_time(&r, g->first_day + rng_range(&r, 0, 9));
-    g->posts[post].first_tenure = (int32_t)g->tenure_count;
-    while (at < g->horizon && !g->out_of_memory) {
-        h.appointment = ++g->next_appointment;
-        emit_appointed(g, &h, at);
-        int32_t tenure = tenure_add(g, &h, from_pool);
-        if (h.end == h.planned_end && rng_chance(&r, 0.55)) { /* the term is renewed */
-            at = at_time(&r, h.end - rng_range(&r, 30, 150));
-            h.start = h.end + 1;
-            set_term(&r, &h, role);
-            person_engage(g, h.person, h.start, h.end, true);
-            continue;
-        }
-        date_days_t next = departure(g, &r, &h, tenure, &at);
-        if (next == DATE_NONE)
-            break;
-        h.start = next;
-        set_term(&r, &h, role);
-        h.person = pick_person(g, &r, h.start, h.end, 55, 15, true, &from_pool);
-    }
-}
-
-/* The substantive holder of post on day (ahead 0); or, with ahead > 0, a
- * pool member who becomes its holder within `ahead` days after day. -1 if none. */
-static int32_t holder(const gen_t *g, int32_t post, date_days_t day, int ahead)
-{
-    const gen_post_t *p = &g->posts[post];
-    for (int32_t t = p->first_tenure; t < p->first_tenure + p->tenure_count; t++) {
-        const gen_tenure_t *x = &g->tenures[t];
-        if (ahead ? x->from_pool && x->start > day && x->start <= day + ahead
-                  : x->start <= day && day <= x->end)
-            return x->person;
-    }
-    return -1;
-}
-
-static void nominate(gen_t *g, rng_t *r, int32_t post, const nominee_t *n, date_days_t cycle)
-{
-    date_days_t assessed = cycle + rng_range(r, 0, 45);
-    int64_t at = at_time(r, assessed + rng_range(r, 0, 4));
-    emit(g, EV_SUCCESSOR_NOMINATED, at, post, n->person, 0, n->readiness, assessed)->flag =
-        n->emergency;
-}
-
-/* One planning cycle's look at the nominees: some withdrawn (more so when
- * they left the NHS or now hold the post), most re-assessed. */
-static void reassess(gen_t *g, rng_t *r, int32_t post, nominee_t *set, int *count,
-                     date_days_t cycle)
-{
-    int32_t incumbent = holder(g, post, cycle, 0);
-    for (int i = 0; i < *count;) {
-        nominee_t *n = &set[i];
-        date_days_t left = g->persons[n->person].left_nhs;
-        bool gone = left != DATE_NONE && left <= cycle, holds = n->person == incumbent;
-        if (rng_chance(r, gone ? 0.7 : holds ? 0.6 : 0.08)) {
-            emit(g, EV_SUCCESSOR_WITHDRAWN, at_time(r, cycle + rng_range(r, 0, 30)), post,
-                 n->person, 0, 0, DATE_NONE);
-            set[i] = set[--*count];
-            continue;
-        }
-        if (!gone && !holds && rng_chance(r, 0.8)) {
-            if (n->readiness > READY_NOW && rng_chance(r, 0.3))
-                n->readiness--;
-            else if (n->readiness == READY_NOW && rng_chance(r, 0.1))
-                n->readiness = READY_SOON;
-            n->emergency = n->readiness == READY_NOW && (n->emergency || rng_chance(r, 0.2));
-            nominate(g, r, post, n, cycle);
-        }
-        i++;
-    }
-}
-
-/* Someone to nominate on day, mostly from the pool, else a known leader;
- * -1 when the one drawn is not available. */
-static int32_t candidate(const gen_t *g, rng_t *r, date_days_t day)
-{
-    int32_t i = rng_chance(r, 0.7) || (int32_t)g->person_count <= g->pool
-                    ? rng_range(r, 0, g->pool - 1)
-                    : rng_range(r, g->pool, (int)g->person_count - 1);
-    const gen_person_t *p = &g->persons[i];
-    if (!p->reviewed || p->first_seen > day || (p->left_nhs != DATE_NONE && p->left_nhs <= day))
-        return -1;
-    return i;
-}
-
-/* Tops the nominees up to target, first with a pool member who will be
- * appointed to the post within 15 months (ready now, mostly). */
-static void add_nominees(gen_t *g, rng_t *r, int32_t post, nominee_t *set, int *count, int target,
-                         date_days_t cycle)
-{
-    int32_t successor = holder(g, post, cycle, 450), incumbent = holder(g, post, cycle, 0);
-    for (int attempt = 0; *count < GEN_MAX_NOMINEE && attempt < 12; attempt++) {
-        int32_t person = successor >= 0 ? successor : candidate(g, r, cycle);
-        bool planned = successor >= 0, taken = person < 0 || person == incumbent;
-        successor = -1;
-        for (int i = 0; i < *count && !taken; i++)
-            taken = set[i].person == person;
-        if (taken || (!planned && *count >= target))
-            continue;
-        nominee_t n = {person, planned ? READY_NOW : rng_pick3(r, 30, 42), false};
-        n.emergency = rng_chance(r, n.readiness == READY_NOW ? 0.4 : 0.05);
-        g->persons[person].core = true;
-        set[(*count)++] = n;
-        nominate(g, r, post, &n, cycle);
-    }
-}
-
-/* How many nominees a panel aims for: 2 (30%), 3 (35%), 4 (25%) or 5. */
-static int nominee_target(rng_t *r)
-{
-    int roll = rng_range(r, 0, 99);
-    return roll < 30 ? 2 : roll < 65 ? 3 : roll < 90 ? 4 : 5;
-}
-
-/* Yearly succession planning of a designated post; one year in twenty has
- * no panel and one plan in fourteen lapses 18-33 months before the last
- * day, so that some assessments go stale. */
-static void post_nominations(gen_t *g, int32_t post)
-{
-    rng_t r = rng_stream(g->seed, STREAM_NOMINATIONS + (uint64_t)post);
-    nominee_t set[GEN_MAX_NOMINEE];
-    int count = 0, target = nominee_target(&r);
-    date_days_t stop = g->last_day - (rng_chance(&r, 0.07) ? rng_range(&r, 560, 1000) : 0);
-    for (date_days_t cycle = g->first_day + rng_range(&r, 30, 240); cycle <= stop;
-         cycle += rng_range(&r, 300, 430)) {
-        if (count > 0 && rng_chance(&r, 0.05))
-            continue;
-        if (rng_chance(&r, 0.2))
-            target = nominee_target(&r);
-        reassess(g, &r, post, set, &count, cycle);
-        add_nominees(g, &r, post, set, &count, target, cycle);
-    }
-}
-
-/* A review on day; performance, potential and risk of loss drift from the
- * person's previous ones in state. Fit and proper: 0.4% failed, 3% not
- * confirmed. */
-static void emit_review(gen_t *g, rng_t *r, int32_t person, date_days_t day, uint8_t state[3])
-{
-    state[0] = rng_chance(r, 0.25) ? rng_pick3(r, 12, 50) : state[0];
-    state[1] = rng_chance(r, 0.2) ? rng_pick3(r, 20, 50) : state[1];
-    state[2] = rng_chance(r, 0.4) ? rng_pick3(r, 52, 34) : state[2];
-    int64_t at = at_time(r, day + rng_range(r, 1, 6));
-    gen_event_t *e = emit(g, EV_TALENT_REVIEW, at, -1, person, 0, 0, day);
-    memcpy(e->rating, state, 3);
-    e->rating[3] = rng_pick3(r, 20, 45);
-    int roll = rng_range(r, 0, 999);
-    e->rating[4] = roll < 4 ? 2 : roll < 34 ? 1 : 0;
-}
-
-/* Reviews of one person, `per_year` a year for core people and a third of
- * that for others while they hold a post. Returns the weighted years
- * reviewable; only counts when per_year < 0. */
-static double person_reviews(gen_t *g, int32_t i, double per_year)
-{
-    const gen_person_t p = g->persons[i];
-    if (!p.reviewed)
-        return 0;
-    rng_t r = rng_stream(g->seed, STREAM_PERSON + (uint64_t)i);
-    date_days_t due = g->first_day + rng_range(&r, 60, 240); /* their review season */
-    uint8_t state[3] = {rng_pick3(&r, 12, 50), rng_pick3(&r, 20, 50), rng_pick3(&r, 52, 34)};
-    date_days_t to = p.core || p.busy_to > g->last_day ? g->last_day : p.busy_to;
-    to = p.left_nhs != DATE_NONE && p.left_nhs < to ? p.left_nhs : to;
-    date_days_t from = p.core ? p.first_seen : p.busy_from;
-    double weight = p.core ? 1.0 : 0.33, slots = 0, rate = per_year * weight;
-    for (; due <= to; due += 365) {
-        if (due < from)
-            continue;
-        slots += weight;
-        int n = per_year < 0 ? 0 : (int)rate + rng_chance(&r, rate - (int)rate);
-        for (int k = 0; k < n; k++)
-            emit_review(g, &r, i, due + k * 365 / n, state);
-    }
-    return slots;
-}
-
-/* Talent reviews, as many as bring the file near `target` lines. */
-static void talent_reviews(gen_t *g, long target)
-{
-    double slots = 0;
-    for (size_t i = 0; i < g->person_count; i++)
-        slots += person_reviews(g, (int32_t)i, -1);
-    double per_year = slots > 0 ? ((double)target / 1.011 - (double)g->event_count) / slots : 1;
-    per_year = per_year < 0.1 ? 0.1 : per_year > 4 ? 4 : per_year;
-    for (size_t i = 0; i < g->person_count && !g->out_of_memory; i++)
-        person_reviews(g, (int32_t)i, per_year);
-}
 
 static int by_delivery(const void *a, const void *b)
 {
@@ -843,12 +62,12 @@ static int by_delivery(const void *a, const void *b)
  * by a day to a month in the file. */
 static void order_events(gen_t *g)
 {
-    rng_t r = rng_stream(g->seed, STREAM_LATE);
+    gen_rng_t r = gen_rng_stream(g->seed, STREAM_LATE);
     qsort(g->events, g->event_count, sizeof *g->events, by_delivery); /* delivered == at */
     for (size_t i = 0; i < g->event_count; i++) {
         g->events[i].number = (uint32_t)i + 1;
-        if (rng_chance(&r, 0.01))
-            g->events[i].delivered += rng_range(&r, GEN_DAY, 30 * GEN_DAY);
+        if (gen_rng_chance(&r, 0.01))
+            g->events[i].delivered += gen_rng_range(&r, GEN_DAY, 30 * GEN_DAY);
     }
     qsort(g->events, g->event_count, sizeof *g->events, by_delivery);
 }
@@ -858,7 +77,7 @@ enum { FLAW_NONE, FLAW_EMPTY_ID, FLAW_UNSPECIFIED, FLAW_BAD_DATE };
 static void post_text(const gen_t *g, int32_t post, char *buf, size_t size)
 {
     const gen_post_t *p = &g->posts[post];
-    snprintf(buf, size, "%s-%s", g->orgs[p->org].code, roles[p->role].suffix);
+    snprintf(buf, size, "%s-%s", g->orgs[p->org].code, gen_roles[p->role].suffix);
 }
 
 /* The date ("" for none), or 30 February of its year for a flawed line. */
@@ -962,7 +181,7 @@ static int flaw_for(const gen_event_t *e, unsigned turn)
  * *lines. Returns 0, or the errno of the write that failed. */
 static int write_events(const gen_t *g, FILE *f, long *lines)
 {
-    rng_t r = rng_stream(g->seed, STREAM_NOISE);
+    gen_rng_t r = gen_rng_stream(g->seed, STREAM_NOISE);
     char line[GEN_LINE_SIZE];
     uint32_t extra = (uint32_t)g->event_count;
     unsigned broken = 0;
@@ -972,10 +191,10 @@ static int write_events(const gen_t *g, FILE *f, long *lines)
         if (fwrite(line, 1, len, f) != len)
             return errno ? errno : EIO;
         ++*lines;
-        if (i > 0 && rng_chance(&r, 0.01)) {
-            e = &g->events[i - (size_t)rng_range(&r, 1, i < GEN_RECENT ? (int)i : GEN_RECENT)];
+        if (i > 0 && gen_rng_chance(&r, 0.01)) {
+            e = &g->events[i - (size_t)gen_rng_range(&r, 1, i < GEN_RECENT ? (int)i : GEN_RECENT)];
             len = format_event(g, e, FLAW_NONE, e->number, line, sizeof line);
-        } else if (rng_chance(&r, 0.001)) {
+        } else if (gen_rng_chance(&r, 0.001)) {
             int flaw = flaw_for(e, broken++);
             len = format_event(g, e, flaw, flaw == FLAW_EMPTY_ID ? 0 : ++extra, line, sizeof line);
         } else {
@@ -1029,7 +248,7 @@ static int write_posts(const gen_t *g, FILE *f, long *lines)
         const gen_post_t *p = &g->posts[i];
         char id[32];
         post_text(g, i, id, sizeof id);
-        if (fprintf(f, "%s,%s,%s,%s\n", id, g->orgs[p->org].code, roles[p->role].name,
+        if (fprintf(f, "%s,%s,%s,%s\n", id, g->orgs[p->org].code, gen_roles[p->role].name,
                     p->designated ? "yes" : "no") < 0)
             return errno ? errno : EIO;
     }
@@ -1073,11 +292,6 @@ static int make_dir(const char *dir)
     return S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
-typedef struct gen_options {
-    const char *out;
-    unsigned long long seed, organisations, events;
-} gen_options_t;
-
 /* Reads a whole number in [lo, hi] from text (NULL: missing). */
 static int parse_number(const char *text, unsigned long long lo, unsigned long long hi,
                         unsigned long long *value)
@@ -1111,51 +325,21 @@ static int parse_options(int argc, char **argv, gen_options_t *o)
     return o->out ? 0 : -1;
 }
 
-/* Sizes the example and its time window, makes the pool. 0, or -1 when out
- * of memory. */
-static int gen_init(gen_t *g, const gen_options_t *o)
+/* Writes the three files of g into dir, made if need be, and says so on
+ * stdout. Returns 0, or -1 after reporting what failed. */
+static int write_example(const gen_t *g, const char *dir)
 {
-    memset(g, 0, sizeof *g);
-    g->seed = o->seed;
-    g->org_count = (int)o->organisations;
-    g->post_count = g->org_count * GEN_ROLES;
-    g->unregistered = 2 + (int)(o->events / 20000);
-    /* 1,500 for 450 organisations; bigger when asked for more events than
-     * their history and yearly reviews make (about 89 an organisation) */
-    double scale = (double)o->events / (g->org_count * 89.0);
-    g->pool = (int32_t)(g->org_count * 10 / 3 * (scale > 1 ? scale : 1));
-    date_days_t today = datetime_today();
-    g->first_day = datetime_days_from_civil(2021, 1, 1);
-    g->first_day = today - g->first_day < 730 ? today - 5 * 365 : g->first_day;
-    g->last_day = today - 1;
-    g->horizon = (int64_t)today * GEN_DAY;
-    g->orgs = calloc((size_t)g->org_count, sizeof *g->orgs);
-    g->posts = calloc((size_t)(g->post_count + g->unregistered), sizeof *g->posts);
-    for (int32_t i = 0; i < g->pool; i++) {
-        person_new(g, g->first_day - 1, DATE_NONE, true);
-        if (g->out_of_memory)
-            break;
-        g->persons[i].busy_from = INT32_MAX; /* free until engaged */
-        g->persons[i].core = true;
+    long orgs = 0, posts = 0, lines = 0;
+    if (make_dir(dir)) {
+        ctl_error("generate", "%s: %s", dir, strerror(errno));
+        return -1;
     }
-    return !g->orgs || !g->posts || g->out_of_memory ? -1 : 0;
-}
-
-/* Builds the whole example in memory; 0, or -1 when out of memory. */
-static int gen_build(gen_t *g, long target_events)
-{
-    build_orgs(g);
-    if (build_posts(g))
+    if (write_file(g, dir, "organisations.csv", write_organisations, &orgs) ||
+        write_file(g, dir, "posts.csv", write_posts, &posts) ||
+        write_file(g, dir, "events.jsonl", write_events, &lines))
         return -1;
-    for (int32_t p = 0; p < g->post_count + g->unregistered; p++)
-        post_history(g, p);
-    for (int32_t p = 0; p < g->post_count; p++)
-        if (g->posts[p].designated)
-            post_nominations(g, p);
-    talent_reviews(g, target_events);
-    if (g->out_of_memory)
-        return -1;
-    order_events(g);
+    printf("wrote %ld organisations, %ld posts (%d designated), %ld events to %s\n", orgs, posts,
+           g->designated, lines, dir);
     return 0;
 }
 
@@ -1170,23 +354,13 @@ int cmd_generate(ctl_t *ctl, int argc, char **argv)
         return 2;
     }
     gen_t g;
-    long orgs = 0, posts = 0, lines = 0;
     int rc = 1;
     if (gen_init(&g, &o) || gen_build(&g, (long)o.events)) {
         ctl_error("generate", "out of memory");
-    } else if (make_dir(o.out)) {
-        ctl_error("generate", "%s: %s", o.out, strerror(errno));
-    } else if (!write_file(&g, o.out, "organisations.csv", write_organisations, &orgs) &&
-               !write_file(&g, o.out, "posts.csv", write_posts, &posts) &&
-               !write_file(&g, o.out, "events.jsonl", write_events, &lines)) {
-        printf("wrote %ld organisations, %ld posts (%d designated), %ld events to %s\n", orgs,
-               posts, g.designated, lines, o.out);
-        rc = 0;
+    } else {
+        order_events(&g);
+        rc = write_example(&g, o.out) ? 1 : 0;
     }
-    free(g.orgs);
-    free(g.posts);
-    free(g.persons);
-    free(g.tenures);
-    free(g.events);
+    gen_free(&g);
     return rc;
 }

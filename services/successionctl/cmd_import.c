@@ -13,6 +13,7 @@
 #include "csv.h"
 #include "ctl.h"
 #include "evaluate.h"
+#include "fieldpath.h"
 
 #define COMMAND      "import"
 #define MAX_REPORTED 20 /* problems printed; the rest are only counted */
@@ -364,40 +365,11 @@ static void find_repeats(const table_t *t, const keyed_row_t *sorted, long *earl
     }
 }
 
-/* Bytes in the UTF-8 sequence that starts with lead, or 0 if none can. */
-static size_t utf8_sequence_length(unsigned char lead)
-{
-    if (lead < 0x80)
-        return 1;
-    if (lead >= 0xC2 && lead <= 0xDF)
-        return 2;
-    if (lead >= 0xE0 && lead <= 0xEF)
-        return 3;
-    if (lead >= 0xF0 && lead <= 0xF4)
-        return 4;
-    return 0;
-}
-
 /* Number of characters of well-formed UTF-8 text s, or -1 when it is not. */
 static long utf8_chars(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    long chars = 0;
-    while (*p) {
-        size_t n = utf8_sequence_length(*p);
-        if (n == 0)
-            return -1;
-        for (size_t i = 1; i < n; i++)
-            if ((p[i] & 0xC0) != 0x80)
-                return -1;
-        /* Overlong forms, surrogates and code points past U+10FFFF. */
-        if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0) ||
-            (p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90))
-            return -1;
-        p += n;
-        chars++;
-    }
-    return chars;
+    size_t chars;
+    return fieldpath_utf8_length(s, &chars) ? -1 : (long)chars;
 }
 
 static bool only_white_space(const char *s)

@@ -14,22 +14,6 @@
 #include "service.h"
 #include "succession/v1/outputs.pb-c.h"
 
-/* Decodes a bytea column in hex text form ("\x0a03...") into a new buffer. */
-static uint8_t *unhex(const char *text, size_t *len)
-{
-    if (strncmp(text, "\\x", 2) == 0)
-        text += 2;
-    size_t n = strlen(text) / 2;
-    uint8_t *out = malloc(n ? n : 1);
-    for (size_t i = 0; out && i < n; i++) {
-        unsigned v;
-        sscanf(text + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-    *len = n;
-    return out;
-}
-
 static void print_json_line(const ProtobufCMessage *msg)
 {
     json_t *j = pbjson_encode(msg);
@@ -123,7 +107,7 @@ int cmd_status(ctl_t *ctl, int argc, char **argv)
     int rc = 0;
     for (int i = 0; i < PQntuples(res); i++) {
         size_t len;
-        uint8_t *bytes = unhex(PQgetvalue(res, i, 0), &len);
+        uint8_t *bytes = db_unhex(PQgetvalue(res, i, 0), &len);
         Succession__V1__PostStatus *s =
             bytes ? succession__v1__post_status__unpack(NULL, len, bytes) : NULL;
         if (!s) {

@@ -31,6 +31,23 @@ import_and_publish() {
     ctl publish --unchecked "$STREAM/events.jsonl" >/dev/null
 }
 
+# applied: messages in the ledger so far. until_applied N: waits (at most
+# 20 s) until more than N are, so that a fault lands mid-stream.
+applied() { sql "SELECT count(*) FROM event_log"; }
+until_applied() {
+    local _
+    for _ in $(seq 1 400); do (($(applied) > $1)) && return 0; sleep 0.05; done
+}
+
+# faulty_start: the run to disturb, every service started and the stream
+# published.
+faulty_start() {
+    it_setup faulty
+    start_workers
+    start_service alert-publisher
+    import_and_publish
+}
+
 start_workers() {
     local w
     for w in "${WORKERS[@]}"; do start_service "$w" "${WORKER_ARGS[@]}"; done

@@ -4,13 +4,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_faults.sh"
 fault_generate
 reference_run
 
-it_setup faulty
-start_workers
-start_service alert-publisher
-import_and_publish
+faulty_start
 pids=("${IT_PIDS[@]}")
 
-for _ in $(seq 1 200); do (($(sql "SELECT count(*) FROM event_log") > STREAM_LINES / 5)) && break; sleep 0.05; done
+until_applied $((STREAM_LINES / 5))
 "$STACK" kafka-stop >/dev/null
 stopped_at=$(date +%s)
 sleep 5

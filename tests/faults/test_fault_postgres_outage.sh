@@ -4,14 +4,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_faults.sh"
 fault_generate
 reference_run
 
-it_setup faulty
-start_workers
-start_service alert-publisher
-import_and_publish
+faulty_start
 pids=("${IT_PIDS[@]}")
 
 # Mid-stream: once some but not all of the stream is in.
-for _ in $(seq 1 200); do (($(sql "SELECT count(*) FROM event_log") > STREAM_LINES / 5)) && break; sleep 0.05; done
+until_applied $((STREAM_LINES / 5))
 "$STACK" pg-stop >/dev/null
 stopped_at=$(date +%s)
 sleep 6

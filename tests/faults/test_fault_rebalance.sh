@@ -5,13 +5,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_faults.sh"
 fault_generate
 reference_run
 
-it_setup faulty
-start_workers
-start_service alert-publisher
-import_and_publish
+faulty_start
 
-applied() { sql "SELECT count(*) FROM event_log"; }
-for _ in $(seq 1 200); do (($(applied) > STREAM_LINES / 5)) && break; sleep 0.05; done
+until_applied $((STREAM_LINES / 5))
 IT_LOG_SUFFIX=.second
 second=()
 for w in "${WORKERS[@]}"; do
@@ -29,7 +25,7 @@ done
 ((joined == ${#WORKERS[@]})) || fail "the second instances were not given partitions"
 joined_at=$(applied)
 ((joined_at < STREAM_LINES)) || fail "the stream ended before the second instances joined"
-for _ in $(seq 1 400); do (($(applied) > joined_at + STREAM_LINES / 10)) && break; sleep 0.05; done
+until_applied $((joined_at + STREAM_LINES / 10))
 for pid in "${second[@]}"; do kill -TERM "$pid"; done
 for pid in "${second[@]}"; do wait "$pid" || fail "a second instance did not stop cleanly"; done
 left_at=$(applied)
