@@ -1,4 +1,5 @@
-/* Unit tests of the example generator (services/successionctl/cmd_generate.c):
+/* Unit tests of the example generator (services/successionctl/cmd_generate.c
+ * and generate_world.c):
  * the same seed and clock give byte-identical files, the reference data has
  * the contract's headers and exactly 200 designated posts, every event line
  * decodes as its topic's message and all but a handful pass validation, ids
@@ -23,6 +24,7 @@
 #include "validate.h"
 
 #include "../../services/successionctl/cmd_generate.c"
+#include "../../services/successionctl/generate_world.c"
 
 #define NOW         "2026-06-01T12:00:00Z"
 #define TEST_PATH   4096
