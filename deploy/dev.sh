@@ -147,6 +147,17 @@ cmd_demo() {
     run_demo
 }
 
+# The libFuzzer harnesses: a clang build with the sanitizers, apart.
+FUZZ_BUILD_DIR="$REPO_ROOT/build-fuzz"
+build_fuzzers() {
+    local -a targets
+    CC=clang cmake -S "$REPO_ROOT" -B "$FUZZ_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DSUCCESSION_FUZZ=ON -DSUCCESSION_SANITIZE=ON \
+        -DSUCCESSION_FUZZ_SECONDS="${SUCCESSION_FUZZ_SECONDS:-30}" >/dev/null
+    mapfile -t targets < <(cd "$REPO_ROOT/tests/fuzz" && ls fuzz_*.c | sed 's/\.c$//')
+    cmake --build "$FUZZ_BUILD_DIR" --target "${targets[@]}"
+}
+
 # Set by cmd_test: which parts it started and so must stop again.
 TEST_STARTED_KAFKA=0
 TEST_STARTED_PG=0
@@ -193,6 +204,8 @@ cmd_test() {
     if [[ "${SUCCESSION_SANITIZE:-0}" != 1 && $# -eq 0 ]]; then
         log "ctest (address and undefined-behaviour sanitizers)"
         ctest --test-dir "$REPO_ROOT/build-asan" --output-on-failure -j2 -LE faults -E '^format$' || rc=$?
+        log "fuzzing each target for ${SUCCESSION_FUZZ_SECONDS:-30}s (libFuzzer), and its regressions"
+        build_fuzzers && ctest --test-dir "$FUZZ_BUILD_DIR" --output-on-failure -j2 -R '^fuzz_' || rc=$?
     fi
     exit "$rc"
 }
