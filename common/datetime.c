@@ -126,8 +126,11 @@ int datetime_parse_instant(const char *text, int64_t *seconds, int32_t *nanos)
     }
     if (*p != '\0')
         return -1;
-    *seconds = (int64_t)datetime_days_from_civil(year, month, day) * 86400 + hour * 3600 +
-               minute * 60 + second - (int64_t)offset_minutes * 60;
+    int64_t utc = (int64_t)datetime_days_from_civil(year, month, day) * 86400 + hour * 3600 +
+                  minute * 60 + second - (int64_t)offset_minutes * 60;
+    if (utc < DATETIME_MIN_SECONDS || utc > DATETIME_MAX_SECONDS)
+        return DATETIME_OUT_OF_RANGE; /* e.g. 9999-12-31T23:59:59-00:15 */
+    *seconds = utc;
     *nanos = fraction;
     return 0;
 }

@@ -12,9 +12,15 @@
 /* A date as whole days since 1970-01-01 (negative before). */
 typedef int32_t date_days_t;
 
-#define DATE_NONE         INT32_MIN /* "no date" */
-#define DATE_TEXT_SIZE    11        /* "YYYY-MM-DD" and NUL */
-#define INSTANT_TEXT_SIZE 40
+#define DATE_NONE INT32_MIN /* "no date" */
+
+/* The instants RFC 3339 can write: 0001-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59Z, in seconds since the epoch. */
+#define DATETIME_MIN_SECONDS  INT64_C(-62135596800)
+#define DATETIME_MAX_SECONDS  INT64_C(253402300799)
+#define DATETIME_OUT_OF_RANGE (-2)
+#define DATE_TEXT_SIZE        11 /* "YYYY-MM-DD" and NUL */
+#define INSTANT_TEXT_SIZE     40
 
 /* Parses exactly "YYYY-MM-DD" (years 0001-9999) into *days. Returns 0, or -1
  * when the text is not of that form or names an impossible date such as
@@ -29,7 +35,9 @@ date_days_t datetime_days_from_civil(int year, int month, int day);
 
 /* Parses an RFC 3339 instant ("2026-06-01T00:00:00Z", optional fraction of
  * up to 9 digits, 'Z' or +hh:mm / -hh:mm offset) into seconds and nanos since
- * the epoch. Returns 0, or -1 when malformed or impossible. */
+ * the epoch. Returns 0; -1 when malformed or impossible; DATETIME_OUT_OF_RANGE
+ * when, once the offset is applied, it falls outside DATETIME_MIN_SECONDS ..
+ * DATETIME_MAX_SECONDS. */
 int datetime_parse_instant(const char *text, int64_t *seconds, int32_t *nanos)
     __attribute__((warn_unused_result));
 

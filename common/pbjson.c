@@ -28,10 +28,6 @@
 #define NUMBER_TEXT     32
 #define MAX_ECHO_LENGTH 64
 
-/* The instants an RFC 3339 string can name: 0001-01-01 to 9999-12-31. */
-#define TIMESTAMP_MIN_SECONDS INT64_C(-62135596800)
-#define TIMESTAMP_MAX_SECONDS INT64_C(253402300799)
-
 /* Where the decoder is in the JSON document, for error messages. */
 typedef fieldpath_t decoder_t;
 
@@ -550,10 +546,11 @@ static int decode_message_json(decoder_t *d, const ProtobufCMessageDescriptor *d
     Google__Protobuf__Timestamp *ts = (Google__Protobuf__Timestamp *)msg;
     int64_t seconds;
     int32_t nanos;
-    if (datetime_parse_instant(json_string_value(json), &seconds, &nanos))
-        return fieldpath_fail(d, "not an RFC 3339 instant");
-    if (seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS)
+    int rc = datetime_parse_instant(json_string_value(json), &seconds, &nanos);
+    if (rc == DATETIME_OUT_OF_RANGE)
         return fieldpath_fail(d, "instant out of range (years 0001 to 9999)");
+    if (rc)
+        return fieldpath_fail(d, "not an RFC 3339 instant");
     ts->seconds = seconds;
     ts->nanos = nanos;
     return 0;
@@ -756,8 +753,8 @@ static json_t *encode_message_value(const ProtobufCMessage *msg)
     if (!is_timestamp(msg->descriptor))
         return encode_object(msg);
     const Google__Protobuf__Timestamp *ts = (const Google__Protobuf__Timestamp *)msg;
-    if (ts->seconds < TIMESTAMP_MIN_SECONDS || ts->seconds > TIMESTAMP_MAX_SECONDS ||
-        ts->nanos < 0 || ts->nanos > 999999999)
+    if (ts->seconds < DATETIME_MIN_SECONDS || ts->seconds > DATETIME_MAX_SECONDS || ts->nanos < 0 ||
+        ts->nanos > 999999999)
         return encode_object(msg);
     char text[INSTANT_TEXT_SIZE];
     datetime_format_instant(ts->seconds, ts->nanos, text);

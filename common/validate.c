@@ -20,10 +20,6 @@
 #define MAX_ECHO_LENGTH 32
 #define FULL_NAME_SIZE  256
 
-/* The instants from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z. */
-#define TIMESTAMP_MIN_SECONDS INT64_C(-62135596800)
-#define TIMESTAMP_MAX_SECONDS INT64_C(253402300799)
-
 /* Fields that may be left out (fully-qualified "message.field"). Every
  * other field of an input event must be given. */
 static const char *const optional_fields[] = {
@@ -147,7 +143,7 @@ static int check_enum(checker_t *c, const ProtobufCFieldDescriptor *f, int32_t v
 static int check_timestamp(checker_t *c, const ProtobufCMessage *msg)
 {
     const Google__Protobuf__Timestamp *ts = (const Google__Protobuf__Timestamp *)msg;
-    if (ts->seconds < TIMESTAMP_MIN_SECONDS || ts->seconds > TIMESTAMP_MAX_SECONDS)
+    if (ts->seconds < DATETIME_MIN_SECONDS || ts->seconds > DATETIME_MAX_SECONDS)
         return fieldpath_fail(c, "seconds out of range (years 0001 to 9999)");
     if (ts->nanos < 0 || ts->nanos > 999999999)
         return fieldpath_fail(c, "nanos out of range (0 to 999999999)");

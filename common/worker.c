@@ -30,6 +30,7 @@ typedef struct worker {
     size_t batch_count;
     int dlq_pending, dlq_failed; /* delivery reports of the batch's dead letters */
     bool fenced;                 /* the batch's partitions moved on elsewhere */
+    char refusal[512];           /* why the database last refused a slice */
 } worker_t;
 
 /* A message judged: the event as JSON (valid) or why it is dead. */
@@ -276,14 +277,15 @@ static int produce_dead_letter(worker_t *w, const rd_kafka_message_t *m, const c
 /* Sends the batch's dead letters and waits until every one is persisted,
  * retrying while Kafka is unavailable. Returns 0, or -1 when shutting down
  * first (the batch is then left unapplied and comes back on restart). */
-static int send_dead_letters(worker_t *w, const judged_t *judged)
+static int send_dead_letters(worker_t *w, rd_kafka_message_t **msgs, const judged_t *judged,
+                             size_t count)
 {
     for (long backoff = 200;; backoff = backoff < 5000 ? backoff * 2 : 5000) {
         w->dlq_pending = w->dlq_failed = 0;
         int failed = 0;
-        for (size_t i = 0; i < w->batch_count; i++)
+        for (size_t i = 0; i < count; i++)
             if (!judged[i].valid)
-                failed |= produce_dead_letter(w, w->batch[i], judged[i].reason);
+                failed |= produce_dead_letter(w, msgs[i], judged[i].reason);
         while (w->dlq_pending > 0)
             rd_kafka_poll(w->producer, 100);
         if (!failed && w->dlq_failed == 0)
@@ -295,9 +297,12 @@ static int send_dead_letters(worker_t *w, const judged_t *judged)
     }
 }
 
-/* The parts of one batch transaction. */
+/* The parts of one batch transaction: a slice of the batch in hand (all of
+ * it, unless the database refused it and it is being narrowed down). */
 typedef struct batch_tx {
     worker_t *w;
+    rd_kafka_message_t **msgs; /* borrowed from the batch */
+    size_t count;
     const judged_t *judged;
     const char *events_json; /* valid events */
     int valid_count;
@@ -305,13 +310,13 @@ typedef struct batch_tx {
 } batch_tx_t;
 
 /* Text arrays of the batch's partitions with their first and next offsets. */
-static int offset_arrays(const worker_t *w, char *parts, char *firsts, char *nexts, size_t size)
+static int offset_arrays(const batch_tx_t *tx, char *parts, char *firsts, char *nexts, size_t size)
 {
     int partition[256];
     long long first[256], next[256];
     int n = 0;
-    for (size_t i = 0; i < w->batch_count; i++) {
-        const rd_kafka_message_t *m = w->batch[i];
+    for (size_t i = 0; i < tx->count; i++) {
+        const rd_kafka_message_t *m = tx->msgs[i];
         int k = 0;
         while (k < n && partition[k] != m->partition)
             k++;
@@ -343,12 +348,12 @@ static db_status_t log_dead(batch_tx_t *tx, char *errstr, size_t errstr_size)
     char *arr[4] = {0};
     size_t len[4] = {0}, cap[4] = {0};
     db_status_t st = DB_OK;
-    for (size_t i = 0; i < tx->w->batch_count; i++) {
+    for (size_t i = 0; i < tx->count; i++) {
         if (tx->judged[i].valid)
             continue;
         char p[16], o[24];
-        snprintf(p, sizeof p, "%d", (int)tx->w->batch[i]->partition);
-        snprintf(o, sizeof o, "%lld", (long long)tx->w->batch[i]->offset);
+        snprintf(p, sizeof p, "%d", (int)tx->msgs[i]->partition);
+        snprintf(o, sizeof o, "%lld", (long long)tx->msgs[i]->offset);
         const char *values[4] = {p, o, tx->judged[i].event_id, tx->judged[i].reason};
         for (int k = 0; k < 4; k++)
             if (db_array_append(&arr[k], &len[k], &cap[k], values[k]))
@@ -408,7 +413,7 @@ static db_status_t batch_transaction(db_t *db, void *arg, char *errstr, size_t e
     worker_t *w = tx->w;
     char parts[8192], firsts[8192], nexts[8192];
     memset(&tx->stats, 0, sizeof tx->stats);
-    if (offset_arrays(w, parts, firsts, nexts, sizeof parts)) {
+    if (offset_arrays(tx, parts, firsts, nexts, sizeof parts)) {
         snprintf(errstr, errstr_size, "a batch spans more than 256 partitions");
         return DB_ERROR;
     }
@@ -425,7 +430,7 @@ static db_status_t batch_transaction(db_t *db, void *arg, char *errstr, size_t e
         snprintf(errstr, errstr_size, "offsets already moved on by another consumer");
         return DB_ERROR;
     }
-    if (tx->valid_count < (int)w->batch_count)
+    if (tx->valid_count < (int)tx->count)
         st = log_dead(tx, errstr, errstr_size);
     if (st == DB_OK && tx->valid_count > 0)
         st = apply_events(tx, errstr, errstr_size);
@@ -435,11 +440,11 @@ static db_status_t batch_transaction(db_t *db, void *arg, char *errstr, size_t e
 /* Hands the batch's next offsets to librdkafka's auto-commit, so that
  * Kafka's view of the group's lag stays true. Never read back: PostgreSQL
  * holds the offsets that count. Partitions revoked meanwhile are skipped. */
-static void store_kafka_offsets(worker_t *w)
+static void store_kafka_offsets(worker_t *w, rd_kafka_message_t **msgs, size_t count)
 {
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
-    for (size_t i = 0; i < w->batch_count; i++) {
-        const rd_kafka_message_t *m = w->batch[i];
+    for (size_t i = 0; i < count; i++) {
+        const rd_kafka_message_t *m = msgs[i];
         rd_kafka_topic_partition_t *p =
             rd_kafka_topic_partition_list_find(list, w->topic, m->partition);
         if (!p)
@@ -455,8 +460,7 @@ static void store_kafka_offsets(worker_t *w)
 static void count_batch(const batch_tx_t *tx, long elapsed_ms)
 {
     atomic_fetch_add(&health_metrics.messages_valid, tx->valid_count);
-    atomic_fetch_add(&health_metrics.messages_dead,
-                     (long)tx->w->batch_count - (long)tx->valid_count);
+    atomic_fetch_add(&health_metrics.messages_dead, (long)tx->count - (long)tx->valid_count);
     atomic_fetch_add(&health_metrics.batches, 1);
     atomic_fetch_add(&health_metrics.posts_evaluated, tx->stats.posts);
     atomic_fetch_add(&health_metrics.alerts_queued, tx->stats.alerts);
@@ -464,68 +468,113 @@ static void count_batch(const batch_tx_t *tx, long elapsed_ms)
     atomic_store(&health_metrics.last_batch_ms, elapsed_ms);
 }
 
-/* Judges, dead-letters and applies the batch in hand, retrying through
- * database outages; then commits the offsets to Kafka for lag monitoring. */
-static void process_batch(worker_t *w)
+/* How applying a slice ended. */
+typedef enum { SLICE_APPLIED, SLICE_REFUSED, SLICE_ABANDONED } slice_end_t;
+
+/* One transaction for the slice, retried through database outages and
+ * conflicts until it commits; SLICE_REFUSED when the database refuses the
+ * same data twice (a bug or a rule PostgreSQL enforces that validation does
+ * not), SLICE_ABANDONED when fenced or shutting down. */
+static slice_end_t apply_once(batch_tx_t *tx)
 {
-    judged_t *judged = calloc(w->batch_count, sizeof *judged);
-    json_t *events = json_array();
-    char *events_json = NULL;
-    batch_tx_t tx = {.w = w, .judged = judged};
-    if (!judged || !events)
-        goto done;
-    for (size_t i = 0; i < w->batch_count; i++) {
-        judge_message(w, w->batch[i], &judged[i]);
-        if (judged[i].valid) {
-            json_array_append_new(events, judged[i].valid); /* events owns it now */
-            tx.valid_count++;
-        } else {
-            log_warn("event_dead", "%s [%d] @%lld: %s", w->topic, (int)w->batch[i]->partition,
-                     (long long)w->batch[i]->offset, judged[i].reason);
-        }
-    }
-    events_json = json_dumps(events, JSON_COMPACT);
-    tx.events_json = events_json;
-    if (!events_json || (tx.valid_count < (int)w->batch_count && send_dead_letters(w, judged)))
-        goto done;
+    worker_t *w = tx->w;
     char err[1024];
     long started = now_ms();
+    int refused = 0;
     for (long backoff = 100;; backoff = backoff < 5000 ? backoff * 2 : 5000) {
         w->fenced = false;
         db_status_t st = db_connect_wait(w->db, &service_running)
                              ? DB_DOWN
-                             : db_transaction(w->db, batch_transaction, &tx, err, sizeof err);
+                             : db_transaction(w->db, batch_transaction, tx, err, sizeof err);
         health_set_db_up(db_is_up(w->db));
         if (st == DB_OK) {
-            count_batch(&tx, now_ms() - started);
+            count_batch(tx, now_ms() - started);
             log_info("batch_applied",
                      "%zu events (%d valid, %zu dead), %ld posts evaluated, %ld alerts, %ld "
                      "statuses, %ld ms",
-                     w->batch_count, tx.valid_count, w->batch_count - (size_t)tx.valid_count,
-                     tx.stats.posts, tx.stats.alerts, tx.stats.statuses, now_ms() - started);
-            break;
+                     tx->count, tx->valid_count, tx->count - (size_t)tx->valid_count,
+                     tx->stats.posts, tx->stats.alerts, tx->stats.statuses, now_ms() - started);
+            store_kafka_offsets(w, tx->msgs, tx->count);
+            return SLICE_APPLIED;
         }
         atomic_fetch_add(&health_metrics.batch_failures, 1);
         if (w->fenced) {
             log_warn("batch_fenced", "%s; resuming from the stored offsets", err);
             rewind_to_stored(w);
-            break;
+            return SLICE_ABANDONED;
+        }
+        if (st == DB_ERROR && ++refused == 2) {
+            snprintf(w->refusal, sizeof w->refusal, "%.480s", err);
+            return SLICE_REFUSED;
         }
         log_error(st == DB_DOWN ? "db_unavailable" : "batch_failed",
-                  "batch of %zu not applied (retrying in %ld ms): %s", w->batch_count, backoff,
-                  err);
+                  "batch of %zu not applied (retrying in %ld ms): %s", tx->count, backoff, err);
         if (!service_running)
-            goto done; /* nothing committed; the batch comes back on restart */
+            return SLICE_ABANDONED; /* nothing committed; it comes back on restart */
         sleep_ms(backoff);
     }
-    if (!w->fenced)
-        store_kafka_offsets(w);
-done:
-    for (size_t i = 0; judged && i < w->batch_count; i++)
-        free(judged[i].event_id);
-    free(judged);
-    json_decref(events); /* and with it every judged[i].valid */
+}
+
+/* Dead-letters and applies msgs[0..count-1], judged. A slice the database
+ * refuses is halved until the one event it refuses is found; that event is
+ * dead-lettered with the database's reason and the rest applied, so that
+ * no input stops a worker. Returns false when the rest of the batch must be
+ * abandoned (fenced or shutting down). */
+static bool apply_slice(worker_t *w, rd_kafka_message_t **msgs, judged_t *judged, size_t count)
+{
+    batch_tx_t tx = {.w = w, .msgs = msgs, .count = count, .judged = judged};
+    json_t *events = json_array();
+    for (size_t i = 0; events && i < count; i++)
+        if (judged[i].valid && json_array_append(events, judged[i].valid) == 0)
+            tx.valid_count++;
+    char *events_json = events ? json_dumps(events, JSON_COMPACT) : NULL;
+    json_decref(events);
+    tx.events_json = events_json;
+    slice_end_t end = SLICE_ABANDONED;
+    if (events_json &&
+        (tx.valid_count == (int)count || send_dead_letters(w, msgs, judged, count) == 0))
+        end = apply_once(&tx);
     free(events_json);
+    if (end != SLICE_REFUSED)
+        return end == SLICE_APPLIED;
+    if (count > 1)
+        return apply_slice(w, msgs, judged, count / 2) &&
+               apply_slice(w, msgs + count / 2, judged + count / 2, count - count / 2);
+    if (!judged->valid) {
+        /* Not even its dead letter can be recorded: nothing to narrow down.
+         * Wait, and start again from the stored offsets. */
+        log_error("event_stuck", "%s [%d] @%lld cannot be recorded: %s", w->topic,
+                  (int)msgs[0]->partition, (long long)msgs[0]->offset, w->refusal);
+        sleep_ms(5000);
+        rewind_to_stored(w);
+        return false;
+    }
+    snprintf(judged->reason, sizeof judged->reason, "refused by PostgreSQL: %.480s", w->refusal);
+    log_error("event_dead", "%s [%d] @%lld: %s", w->topic, (int)msgs[0]->partition,
+              (long long)msgs[0]->offset, judged->reason);
+    json_decref(judged->valid);
+    judged->valid = NULL;
+    return apply_slice(w, msgs, judged, 1);
+}
+
+/* Judges every message of the batch in hand, then dead-letters and applies
+ * them (see apply_slice); the batch is emptied either way. */
+static void process_batch(worker_t *w)
+{
+    judged_t *judged = calloc(w->batch_count, sizeof *judged);
+    for (size_t i = 0; judged && i < w->batch_count; i++) {
+        judge_message(w, w->batch[i], &judged[i]);
+        if (!judged[i].valid)
+            log_warn("event_dead", "%s [%d] @%lld: %s", w->topic, (int)w->batch[i]->partition,
+                     (long long)w->batch[i]->offset, judged[i].reason);
+    }
+    if (judged)
+        apply_slice(w, w->batch, judged, w->batch_count);
+    for (size_t i = 0; judged && i < w->batch_count; i++) {
+        free(judged[i].event_id);
+        json_decref(judged[i].valid);
+    }
+    free(judged);
     drop_batch(w, NULL);
 }
 
