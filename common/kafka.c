@@ -76,8 +76,8 @@ typedef struct topic_spec {
     const char *cleanup; /* cleanup.policy */
 } topic_spec_t;
 
-int kafka_create_topics(rd_kafka_t *rk, const config_t *cfg, int partitions, char *errstr,
-                        size_t errstr_size)
+int kafka_create_topics(rd_kafka_t *rk, const config_t *cfg, int partitions, int replication,
+                        char *errstr, size_t errstr_size)
 {
     static const topic_spec_t specs[] = {
         {TOPIC_VACANCY, 1, "delete"},      {TOPIC_APPOINTMENT, 1, "delete"},
@@ -92,8 +92,8 @@ int kafka_create_topics(rd_kafka_t *rk, const config_t *cfg, int partitions, cha
     for (size_t i = 0; i < N; i++) {
         char name[256];
         config_topic(cfg, specs[i].name, name, sizeof name);
-        topics[i] =
-            rd_kafka_NewTopic_new(name, specs[i].input ? partitions : 1, 1, err, sizeof err);
+        topics[i] = rd_kafka_NewTopic_new(name, specs[i].input ? partitions : 1, replication, err,
+                                          sizeof err);
         if (!topics[i]) {
             snprintf(errstr, errstr_size, "%s: %s", name, err);
             goto done;

@@ -26,12 +26,12 @@ rd_kafka_t *kafka_producer_new(const config_t *cfg, bool idempotent,
                                void (*dr_cb)(rd_kafka_t *, const rd_kafka_message_t *, void *),
                                void *opaque, char *errstr, size_t errstr_size);
 
-/* Creates the topics of the system if they do not exist, with the settings
- * deploy/README describes: inputs with `partitions` partitions, alerts and
- * post status keyed by post id (post status compacted), the dead-letter
- * topic. Returns 0, or -1 with the topic and reason in errstr. */
-int kafka_create_topics(rd_kafka_t *rk, const config_t *cfg, int partitions, char *errstr,
-                        size_t errstr_size) __attribute__((warn_unused_result));
+/* Creates the topics of the system if they do not exist, each with
+ * `replication` replicas: inputs, alerts and post status with `partitions`
+ * partitions (post status compacted), the dead-letter topic with one.
+ * Returns 0, or -1 with the topic and reason in errstr. */
+int kafka_create_topics(rd_kafka_t *rk, const config_t *cfg, int partitions, int replication,
+                        char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
 
 /* The high watermark (next offset to be written) of every partition of
  * `topic`, indexed by partition id into high[0..*count-1] (at most max). Returns 0 or -1 with the

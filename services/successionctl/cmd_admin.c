@@ -1,4 +1,5 @@
 /* successionctl migrate and topics: set up the database and the topics. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,14 +27,16 @@ int cmd_migrate(ctl_t *ctl, int argc, char **argv)
 
 int cmd_topics(ctl_t *ctl, int argc, char **argv)
 {
-    int partitions = 6;
+    int partitions = 6, replication = 1;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--partitions") == 0 && i + 1 < argc) {
-            partitions = atoi(argv[++i]);
-            if (partitions < 1) {
-                ctl_error("topics", "--partitions: '%s' is not a positive number", argv[i]);
+        bool is_partitions = strcmp(argv[i], "--partitions") == 0;
+        if ((is_partitions || strcmp(argv[i], "--replication-factor") == 0) && i + 1 < argc) {
+            int v = atoi(argv[++i]);
+            if (v < 1) {
+                ctl_error("topics", "%s: '%s' is not a positive number", argv[i - 1], argv[i]);
                 return 2;
             }
+            *(is_partitions ? &partitions : &replication) = v;
         } else {
             ctl_error("topics", "unexpected argument '%s'", argv[i]);
             return 2;
@@ -45,12 +48,13 @@ int cmd_topics(ctl_t *ctl, int argc, char **argv)
         ctl_error("topics", "%s", err);
         return 2;
     }
-    int rc = kafka_create_topics(rk, &ctl->cfg, partitions, err, sizeof err);
+    int rc = kafka_create_topics(rk, &ctl->cfg, partitions, replication, err, sizeof err);
     rd_kafka_destroy(rk);
     if (rc) {
         ctl_error("topics", "%s", err);
         return 1;
     }
-    printf("topics ready (inputs with %d partitions, post status compacted)\n", partitions);
+    printf("topics ready (%d partitions, %d replica(s) each; post status compacted)\n", partitions,
+           replication);
     return 0;
 }

@@ -15,7 +15,7 @@ typedef struct command {
 static const command_t commands[] = {
     {"migrate", cmd_migrate, "migrate                      apply the database migrations"},
     {"topics", cmd_topics,
-     "topics [--partitions N]      create the Kafka topics (default 6 partitions)"},
+     "topics [--partitions N] [--replication-factor R]   create missing topics (6, 1)"},
     {"import", cmd_import,
      "import --organisations FILE --posts FILE   upsert reference data (CSV)"},
     {"publish", cmd_publish,
