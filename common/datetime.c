@@ -194,3 +194,16 @@ date_days_t datetime_today(void)
     datetime_now(&s, &ns);
     return (date_days_t)(s >= 0 ? s / 86400 : (s - 86399) / 86400);
 }
+
+long datetime_monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void datetime_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}

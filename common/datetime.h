@@ -53,6 +53,12 @@ int datetime_set_now(const char *rfc3339) __attribute__((warn_unused_result));
  * set, else the real time. */
 void datetime_now(int64_t *seconds, int32_t *nanos);
 
+/* Milliseconds of a monotonic clock (for timeouts and durations). */
+long datetime_monotonic_ms(void);
+
+/* Sleeps ms milliseconds (a signal may end it early). */
+void datetime_sleep_ms(long ms);
+
 /* Today's UTC date according to datetime_now(). */
 date_days_t datetime_today(void);
 

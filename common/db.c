@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "datetime.h"
 #include "log.h"
 #include "migrations.h"
 
@@ -54,12 +55,6 @@ int db_connect_once(db_t *db, char *errstr, size_t errstr_size)
     return 0;
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 int db_connect_wait(db_t *db, volatile sig_atomic_t *running)
 {
     long backoff = 100;
@@ -73,7 +68,7 @@ int db_connect_wait(db_t *db, volatile sig_atomic_t *running)
         log_warn("db_unavailable", "cannot connect to PostgreSQL (retrying in %ld ms): %s", backoff,
                  err);
         for (long slept = 0; slept < backoff && *running; slept += 100)
-            sleep_ms(100);
+            datetime_sleep_ms(100);
         backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
     }
     return -1;
@@ -157,7 +152,7 @@ db_status_t db_transaction(db_t *db, db_tx_fn fn, void *arg, char *errstr, size_
     for (int attempt = 0; attempt < 20 && st == DB_RETRY; attempt++) {
         if (attempt > 0) {
             log_info("tx_retry", "retrying transaction (attempt %d): %s", attempt + 1, errstr);
-            sleep_ms(10L * attempt);
+            datetime_sleep_ms(10L * attempt);
         }
         st = db_begin(db, errstr, errstr_size);
         if (st == DB_OK)

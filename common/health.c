@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "datetime.h"
+
 #define REQUEST_MAX 1024 /* request line and whatever headers fit */
 #define BODY_MAX    8192 /* the metrics page */
 #define DEADLINE_MS 2000 /* longest a client may take to send or read */
@@ -32,13 +34,6 @@ static struct {
     pthread_t thread;
     char service[64];
 } server = {.listen_fd = -1, .wake = {-1, -1}};
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* A growing text in a fixed buffer; truncated is set when it did not fit. */
 typedef struct text {
@@ -154,8 +149,8 @@ static void respond(int fd, int status, const char *content_type, const char *bo
 static int read_request_line(int fd, char *buf, size_t size)
 {
     size_t len = 0;
-    long deadline = now_ms() + DEADLINE_MS;
-    while (len + 1 < size && now_ms() < deadline) {
+    long deadline = datetime_monotonic_ms() + DEADLINE_MS;
+    while (len + 1 < size && datetime_monotonic_ms() < deadline) {
         ssize_t n = recv(fd, buf + len, size - 1 - len, 0);
         if (n < 0 && errno == EINTR)
             continue;
@@ -224,8 +219,8 @@ static void serve_connection(int fd)
     handle_request(fd);
     shutdown(fd, SHUT_WR);
     char drain[512];
-    long deadline = now_ms() + DEADLINE_MS;
-    while (now_ms() < deadline && recv(fd, drain, sizeof drain, 0) > 0)
+    long deadline = datetime_monotonic_ms() + DEADLINE_MS;
+    while (datetime_monotonic_ms() < deadline && recv(fd, drain, sizeof drain, 0) > 0)
         ;
     close(fd);
 }

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "datetime.h"
 #include "db.h"
 #include "evaluate.h"
 #include "health.h"
@@ -40,19 +41,6 @@ typedef struct judged {
     char *event_id;   /* dead: the event id when it could be read; owned */
 } judged_t;
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* Sets every partition of parts to its next offset stored in PostgreSQL (the
  * beginning when none is), waiting for the database if it is down. Returns 0,
  * or -1 when shutting down first. */
@@ -82,7 +70,7 @@ static int load_offsets(worker_t *w, rd_kafka_topic_partition_list_t *parts)
             return 0;
         }
         log_warn("offsets_unavailable", "cannot read stored offsets: %s", err);
-        sleep_ms(500);
+        datetime_sleep_ms(500);
     }
 }
 
@@ -187,7 +175,7 @@ static void fill_batch(worker_t *w)
     while (service_running && w->batch_count < (size_t)w->cfg.batch_max_events) {
         long wait = 500;
         if (w->batch_count > 0) {
-            wait = deadline - now_ms();
+            wait = deadline - datetime_monotonic_ms();
             if (wait <= 0)
                 break;
         }
@@ -207,7 +195,7 @@ static void fill_batch(worker_t *w)
         if (!atomic_load(&health_metrics.kafka_up))
             health_set_kafka_up(true);
         if (w->batch_count == 0)
-            deadline = now_ms() + w->cfg.batch_max_ms;
+            deadline = datetime_monotonic_ms() + w->cfg.batch_max_ms;
         w->batch[w->batch_count++] = m;
     }
 }
@@ -293,7 +281,7 @@ static int send_dead_letters(worker_t *w, rd_kafka_message_t **msgs, const judge
         if (!service_running)
             return -1;
         log_warn("dlq_unavailable", "dead letters not persisted; retrying in %ld ms", backoff);
-        sleep_ms(backoff);
+        datetime_sleep_ms(backoff);
     }
 }
 
@@ -479,7 +467,7 @@ static slice_end_t apply_once(batch_tx_t *tx)
 {
     worker_t *w = tx->w;
     char err[1024];
-    long started = now_ms();
+    long started = datetime_monotonic_ms();
     int refused = 0;
     for (long backoff = 100;; backoff = backoff < 5000 ? backoff * 2 : 5000) {
         w->fenced = false;
@@ -488,12 +476,13 @@ static slice_end_t apply_once(batch_tx_t *tx)
                              : db_transaction(w->db, batch_transaction, tx, err, sizeof err);
         health_set_db_up(db_is_up(w->db));
         if (st == DB_OK) {
-            count_batch(tx, now_ms() - started);
+            count_batch(tx, datetime_monotonic_ms() - started);
             log_info("batch_applied",
                      "%zu events (%d valid, %zu dead), %ld posts evaluated, %ld alerts, %ld "
                      "statuses, %ld ms",
                      tx->count, tx->valid_count, tx->count - (size_t)tx->valid_count,
-                     tx->stats.posts, tx->stats.alerts, tx->stats.statuses, now_ms() - started);
+                     tx->stats.posts, tx->stats.alerts, tx->stats.statuses,
+                     datetime_monotonic_ms() - started);
             store_kafka_offsets(w, tx->msgs, tx->count);
             return SLICE_APPLIED;
         }
@@ -511,7 +500,7 @@ static slice_end_t apply_once(batch_tx_t *tx)
                   "batch of %zu not applied (retrying in %ld ms): %s", tx->count, backoff, err);
         if (!service_running)
             return SLICE_ABANDONED; /* nothing committed; it comes back on restart */
-        sleep_ms(backoff);
+        datetime_sleep_ms(backoff);
     }
 }
 
@@ -545,7 +534,7 @@ static bool apply_slice(worker_t *w, rd_kafka_message_t **msgs, judged_t *judged
          * Wait, and start again from the stored offsets. */
         log_error("event_stuck", "%s [%d] @%lld cannot be recorded: %s", w->topic,
                   (int)msgs[0]->partition, (long long)msgs[0]->offset, w->refusal);
-        sleep_ms(5000);
+        datetime_sleep_ms(5000);
         rewind_to_stored(w);
         return false;
     }

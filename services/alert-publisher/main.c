@@ -8,6 +8,7 @@
 #include <sys/select.h>
 #include <time.h>
 
+#include "datetime.h"
 #include "db.h"
 #include "evaluate.h"
 #include "health.h"
@@ -56,7 +57,7 @@ static int publisher_connect(publisher_t *p)
         health_set_db_up(db_is_up(p->db)); /* a standby is ready to take over */
         db_disconnect(p->db);
         for (int i = 0; i < 50 && service_running; i++)
-            nanosleep(&(struct timespec){0, 100000000L}, NULL);
+            datetime_sleep_ms(100);
     }
     return -1;
 }
