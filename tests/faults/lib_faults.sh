@@ -115,3 +115,21 @@ check_alert_topic() {
         }' "$IT_DIR/last_sequences.tsv" "$IT_DIR/alerts.tsv") || fail "alert topic: $report"
     ALERT_REPEATS=${report##* }
 }
+
+# outage_run PART SECONDS: the faulty run with one part of the stack (kafka
+# or pg) stopped for SECONDS mid-stream and started again; every service
+# must stay up throughout and the run catch up.
+outage_run() {
+    local part=$1 seconds=$2 pid stopped_at
+    faulty_start
+    local -a pids=("${IT_PIDS[@]}")
+    until_applied $((STREAM_LINES / 5))
+    "$STACK" "$part-stop" >/dev/null
+    stopped_at=$(date +%s)
+    sleep "$seconds"
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || fail "a service exited during the outage"; done
+    "$STACK" "$part-start" >/dev/null
+    say "$part was down for $(($(date +%s) - stopped_at)) s"
+    ctl wait --timeout 240 || fail "did not catch up after the outage"
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || fail "a service exited after the outage"; done
+}
