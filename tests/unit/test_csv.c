@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,19 +313,6 @@ static void test_reader_stays_failed_after_a_refusal(void **state)
 
 /* ---- the scenarios ---- */
 
-/* The shared scenarios folder: $SUCCESSION_SCENARIOS_DIR, or found from
- * this source file (tests/unit/ -> ../../../shared/scenarios). */
-static const char *scenarios_dir(char *buf, size_t size)
-{
-    const char *env = getenv("SUCCESSION_SCENARIOS_DIR");
-    if (env && *env)
-        return env;
-    const char *slash = strrchr(__FILE__, '/');
-    int dir_len = slash ? (int)(slash - __FILE__) : 1;
-    snprintf(buf, size, "%.*s/../../../shared/scenarios", dir_len, slash ? __FILE__ : ".");
-    return buf;
-}
-
 /* Reads every record of path, each of 4 fields; returns how many, header included. */
 static int count_records(const char *path, const char *first_column)
 {
@@ -350,10 +339,10 @@ static int count_records(const char *path, const char *first_column)
 
 static void test_basics_organisations_are_a_header_and_three_records(void **state)
 {
-    char dir[PATH_SIZE], path[PATH_SIZE + 64];
-    snprintf(path, sizeof path, "%s/01-basics/organisations.csv", scenarios_dir(dir, sizeof dir));
+    char path[PATH_SIZE + 64];
+    snprintf(path, sizeof path, "%s/01-basics/organisations.csv", scenarios_dir());
     assert_int_equal(count_records(path, "ods_code"), 1 + 3);
-    snprintf(path, sizeof path, "%s/01-basics/posts.csv", scenarios_dir(dir, sizeof dir));
+    snprintf(path, sizeof path, "%s/01-basics/posts.csv", scenarios_dir());
     assert_int_equal(count_records(path, "post_id"), 1 + 6);
 }
 
@@ -361,9 +350,9 @@ static void test_every_scenario_reference_file_reads_cleanly(void **state)
 {
     static const char *const files[][2] = {{"organisations.csv", "ods_code"},
                                            {"posts.csv", "post_id"}};
-    char dir[PATH_SIZE], pattern[PATH_SIZE + 32];
+    char pattern[PATH_SIZE + 32];
     for (size_t k = 0; k < 2; k++) {
-        snprintf(pattern, sizeof pattern, "%s/*/%s", scenarios_dir(dir, sizeof dir), files[k][0]);
+        snprintf(pattern, sizeof pattern, "%s/*/%s", scenarios_dir(), files[k][0]);
         glob_t found;
         assert_int_equal(glob(pattern, 0, NULL, &found), 0);
         for (size_t i = 0; i < found.gl_pathc; i++)

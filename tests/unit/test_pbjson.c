@@ -10,6 +10,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
+#include "events.h"
+
 #include <glob.h>
 #include <math.h>
 #include <stdio.h>
@@ -162,27 +166,10 @@ static const char *member_text(json_t *obj, const char *key)
 /* The message type of an event topic. */
 static const ProtobufCMessageDescriptor *descriptor_for_topic(const char *topic)
 {
-    if (topic && strcmp(topic, "vacancy") == 0)
-        return &succession__v1__vacancy_event__descriptor;
-    if (topic && strcmp(topic, "appointment") == 0)
-        return &succession__v1__appointment_event__descriptor;
-    if (topic && strcmp(topic, "appraisal") == 0)
-        return &succession__v1__appraisal_event__descriptor;
-    fail_msg("unknown topic %s", topic ? topic : "(none)");
-    return NULL;
-}
-
-/* The shared scenarios folder: $SUCCESSION_SCENARIOS_DIR, or found from
- * this source file (tests/unit/ -> ../../../shared/scenarios). */
-static const char *scenarios_dir(char *buf, size_t size)
-{
-    const char *env = getenv("SUCCESSION_SCENARIOS_DIR");
-    if (env && *env)
-        return env;
-    const char *slash = strrchr(__FILE__, '/');
-    int dir_len = slash ? (int)(slash - __FILE__) : 1;
-    snprintf(buf, size, "%.*s/../../../shared/scenarios", dir_len, slash ? __FILE__ : ".");
-    return buf;
+    const events_kind_t *kind = topic ? events_kind_by_name(topic) : NULL;
+    if (!kind)
+        fail_msg("unknown topic %s", topic ? topic : "(none)");
+    return kind ? kind->descriptor : NULL;
 }
 
 /* Packs msg into a new buffer (*len bytes). */
@@ -236,8 +223,8 @@ static void check_line_round_trips(const char *line, const char *where)
 
 static void test_every_scenario_line_round_trips(void **state)
 {
-    char dir[PATH_SIZE], pattern[PATH_SIZE + 32];
-    snprintf(pattern, sizeof pattern, "%s/*/events.jsonl", scenarios_dir(dir, sizeof dir));
+    char pattern[PATH_SIZE + 32];
+    snprintf(pattern, sizeof pattern, "%s/*/events.jsonl", scenarios_dir());
     glob_t files;
     assert_int_equal(glob(pattern, 0, NULL, &files), 0);
     size_t lines = 0;

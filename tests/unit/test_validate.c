@@ -10,6 +10,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
+#include "events.h"
+
 #include <glob.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -107,14 +111,10 @@ static void set(json_t *event, const char *part, const char *key, json_t *value)
 /* The message type of an event topic. */
 static const ProtobufCMessageDescriptor *descriptor_for_topic(const char *topic)
 {
-    if (topic && strcmp(topic, "vacancy") == 0)
-        return &succession__v1__vacancy_event__descriptor;
-    if (topic && strcmp(topic, "appointment") == 0)
-        return &succession__v1__appointment_event__descriptor;
-    if (topic && strcmp(topic, "appraisal") == 0)
-        return &succession__v1__appraisal_event__descriptor;
-    fail_msg("unknown topic %s", topic ? topic : "(none)");
-    return NULL;
+    const events_kind_t *kind = topic ? events_kind_by_name(topic) : NULL;
+    if (!kind)
+        fail_msg("unknown topic %s", topic ? topic : "(none)");
+    return kind ? kind->descriptor : NULL;
 }
 
 /* Decodes an event (its "topic" chooses the type), failing the test if
@@ -188,19 +188,6 @@ static void replace_string(char **slot, const char *bytes)
     assert_non_null(*slot);
 }
 
-/* The shared scenarios folder: $SUCCESSION_SCENARIOS_DIR, or found from
- * this source file (tests/unit/ -> ../../../shared/scenarios). */
-static const char *scenarios_dir(char *buf, size_t size)
-{
-    const char *env = getenv("SUCCESSION_SCENARIOS_DIR");
-    if (env && *env)
-        return env;
-    const char *slash = strrchr(__FILE__, '/');
-    int dir_len = slash ? (int)(slash - __FILE__) : 1;
-    snprintf(buf, size, "%.*s/../../../shared/scenarios", dir_len, slash ? __FILE__ : ".");
-    return buf;
-}
-
 /* The number of lines of a scenario's events.jsonl that fail validation
  * (each must still decode). */
 static int count_invalid_lines(const char *scenario)
@@ -229,8 +216,8 @@ static int count_invalid_lines(const char *scenario)
 
 static void test_every_scenario_has_as_many_invalid_lines_as_dead_letters(void **state)
 {
-    char dir[PATH_SIZE], pattern[PATH_SIZE + 32];
-    snprintf(pattern, sizeof pattern, "%s/*/expected.json", scenarios_dir(dir, sizeof dir));
+    char pattern[PATH_SIZE + 32];
+    snprintf(pattern, sizeof pattern, "%s/*/expected.json", scenarios_dir());
     glob_t files;
     assert_int_equal(glob(pattern, 0, NULL, &files), 0);
     assert_true(files.gl_pathc > 0);
@@ -256,9 +243,8 @@ static void test_invalid_scenario_lines_decode_but_fail_validation(void **state)
         "successorNominated.readiness: enum value READINESS_UNSPECIFIED is not allowed",
         "successorNominated.assessedOn: \"2026-02-30\" is not a real date written YYYY-MM-DD",
     };
-    char dir[PATH_SIZE], path[PATH_SIZE + 64];
-    snprintf(path, sizeof path, "%s/03-order-and-repeats/events.jsonl",
-             scenarios_dir(dir, sizeof dir));
+    char path[PATH_SIZE + 64];
+    snprintf(path, sizeof path, "%s/03-order-and-repeats/events.jsonl", scenarios_dir());
     FILE *f = fopen(path, "r");
     assert_non_null(f);
     char *line = NULL;
