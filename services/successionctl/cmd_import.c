@@ -19,7 +19,6 @@
 #define MAX_REPORTED 20 /* problems printed; the rest are only counted */
 #define MAX_SHOWN    48 /* bytes of a bad value echoed in a message */
 #define MAX_ID_CHARS 64
-#define DEFAULT_CAP  200 /* when the setting row is missing */
 #define MAX_COLUMNS  4
 
 static const char usage[] = "usage: import [--organisations FILE] [--posts FILE]";
@@ -623,19 +622,13 @@ static db_status_t run(db_t *db, const char *doing, const char *sql, int nparams
 static db_status_t hold_designation_cap(db_t *db, const char *posts_path, char *errstr,
                                         size_t errstr_size)
 {
-    PGresult *res;
     char err[512];
-    db_status_t st = db_exec(db,
-                             "SELECT count(*) FILTER (WHERE designated), "
-                             "(SELECT value FROM setting WHERE name = 'designation_cap') FROM post",
-                             0, NULL, &res, err, sizeof err);
+    long designated, cap;
+    db_status_t st = ctl_designations(db, &designated, &cap, err, sizeof err);
     if (st != DB_OK) {
         snprintf(errstr, errstr_size, "counting designated posts: %s", err);
         return st;
     }
-    long designated = atol(PQgetvalue(res, 0, 0));
-    long cap = PQgetisnull(res, 0, 1) ? DEFAULT_CAP : atol(PQgetvalue(res, 0, 1));
-    PQclear(res);
     if (designated <= cap)
         return DB_OK;
     snprintf(errstr, errstr_size,

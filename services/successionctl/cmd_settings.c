@@ -154,15 +154,10 @@ static db_status_t read_old_values(db_t *db, settings_job_t *job, char *errstr, 
 /* Refuses (DB_ERROR) a designation cap below the posts designated now. */
 static db_status_t hold_designation_cap(db_t *db, char *errstr, size_t errstr_size)
 {
-    PGresult *res;
-    db_status_t st = db_exec(db,
-                             "SELECT count(*) FILTER (WHERE designated), "
-                             "(SELECT value FROM setting WHERE name = 'designation_cap') FROM post",
-                             0, NULL, &res, errstr, errstr_size);
+    long designated, cap;
+    db_status_t st = ctl_designations(db, &designated, &cap, errstr, errstr_size);
     if (st != DB_OK)
         return st;
-    long designated = atol(PQgetvalue(res, 0, 0)), cap = atol(PQgetvalue(res, 0, 1));
-    PQclear(res);
     if (designated <= cap)
         return DB_OK;
     snprintf(errstr, errstr_size,

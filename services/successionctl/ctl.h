@@ -16,6 +16,11 @@ typedef struct ctl {
 /* The connected database, or NULL after printing why it cannot be reached. */
 db_t *ctl_db(ctl_t *ctl, const char *command);
 
+/* How many posts are designated, and the designation_cap setting (200 when
+ * its row is missing), read in the caller's transaction. */
+db_status_t ctl_designations(db_t *db, long *designated, long *cap, char *errstr,
+                             size_t errstr_size) __attribute__((warn_unused_result));
+
 /* Prints "successionctl COMMAND: message" on stderr. */
 void ctl_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

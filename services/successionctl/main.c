@@ -1,6 +1,7 @@
 /* successionctl: dispatches to the command named by the first argument. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -68,6 +69,22 @@ db_t *ctl_db(ctl_t *ctl, const char *command)
         return NULL;
     }
     return ctl->db;
+}
+
+db_status_t ctl_designations(db_t *db, long *designated, long *cap, char *errstr,
+                             size_t errstr_size)
+{
+    PGresult *res;
+    db_status_t st = db_exec(db,
+                             "SELECT count(*) FILTER (WHERE designated), coalesce((SELECT value "
+                             "FROM setting WHERE name = 'designation_cap'), 200) FROM post",
+                             0, NULL, &res, errstr, errstr_size);
+    if (st != DB_OK)
+        return st;
+    *designated = atol(PQgetvalue(res, 0, 0));
+    *cap = atol(PQgetvalue(res, 0, 1));
+    PQclear(res);
+    return DB_OK;
 }
 
 int main(int argc, char **argv)
