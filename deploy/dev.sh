@@ -17,6 +17,8 @@ source "$LIB_DIR/kafka.sh"
 source "$LIB_DIR/postgres.sh"
 # shellcheck source=lib/workers.sh
 source "$LIB_DIR/workers.sh"
+# shellcheck source=lib/fresh.sh
+source "$LIB_DIR/fresh.sh"
 
 DEMO_DIR="$REPO_ROOT/deploy/demo"
 
@@ -33,6 +35,10 @@ usage: deploy/dev.sh COMMAND [ARGS]
   test      setup, build, start Kafka + PostgreSQL, run ctest [ARGS], stop
             what it started (e.g. deploy/dev.sh test -L unit)
   bench     events/s batched and per-event, alert latency, memory, on the local stack
+  fresh-check [ARGS]
+            test [ARGS] in a bare Debian 12 root (mmdebstrap + chroot) from
+            a clean clone of HEAD (uncommitted changes left out); needs root
+            and network; slow (e.g. deploy/dev.sh fresh-check -L unit)
   clean     down, then delete .local/state (keeps broker jars and builds)
   env       print export lines for the stack: eval "\$(deploy/dev.sh env)"
   kafka-stop, kafka-start, pg-stop, pg-start
@@ -44,6 +50,9 @@ environment:
   SUCCESSION_KAFKA_CONTROLLER_PORT  KRaft controller port (19093)
   SUCCESSION_PG_PORT                PostgreSQL port (15432)
   SUCCESSION_SANITIZE=1             use the sanitizer build in build-asan/
+  FRESH_KAFKA_PORT, FRESH_KAFKA_CONTROLLER_PORT, FRESH_PG_PORT
+                                    ports inside fresh-check (29092, 29093, 25432)
+  FRESH_KEEP=1                      keep the root of a failed fresh-check
 Other variables (e.g. SUCCESSION_NOW) pass through to the services.
 EOF
 }
@@ -236,6 +245,7 @@ main() {
         demo)  cmd_demo ;;
         test)  cmd_test "$@" ;;
         bench) cmd_bench ;;
+        fresh-check) cmd_fresh_check "$@" ;;
         clean) cmd_clean ;;
         env)   print_stack_env ;;
         # One part of the running stack, for the fault tests.
