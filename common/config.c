@@ -34,10 +34,22 @@ static const setting_t settings[] = {
     S("kafka-config", SETTING_STRING, kafka_config, "", "librdkafka properties file"),
     S("batch-max-events", SETTING_INT, batch_max_events, "500",
       "a batch closes at this many events"),
+    S("batch-max-bytes", SETTING_INT, batch_max_bytes, "8388608",
+      "... or when it holds this many bytes (messages and their JSON)"),
     S("batch-max-ms", SETTING_INT, batch_max_ms, "100",
       "... or this many milliseconds after its first event"),
     S("max-event-bytes", SETTING_INT, max_event_bytes, "65536",
       "larger input messages are dead-lettered"),
+    S("max-dead-letter-bytes", SETTING_INT, max_dead_letter_bytes, "900000",
+      "larger dead letters go out as a bounded record (reason, size, SHA-256, first bytes)"),
+    S("db-connect-timeout", SETTING_INT, db_connect_timeout, "10",
+      "seconds to wait for a PostgreSQL connection"),
+    S("db-statement-timeout", SETTING_INT, db_statement_timeout, "30000",
+      "milliseconds a PostgreSQL statement may run (0: no limit)"),
+    S("db-tcp-timeout", SETTING_INT, db_tcp_timeout, "30000",
+      "milliseconds before a silent PostgreSQL server is given up (TCP)"),
+    S("liveness-timeout", SETTING_INT, liveness_timeout, "120",
+      "seconds the main loop may stall before /healthz fails"),
     S("http-port", SETTING_INT, http_port, "0", "port for /metrics, /healthz, /readyz (0: off)"),
     S("http-address", SETTING_STRING, http_address, "127.0.0.1",
       "address of the HTTP endpoints (0.0.0.0 for probes from outside)"),
@@ -102,18 +114,26 @@ fail_default:
     return -1;
 }
 
+/* Adds one "key=value" Kafka property (copied). The text is never echoed
+ * back: it may hold a secret. */
 static int add_kafka_prop(config_t *cfg, const char *kv, char *errstr, size_t errstr_size)
 {
     const char *eq = strchr(kv, '=');
     if (!eq || eq == kv) {
-        snprintf(errstr, errstr_size, "expected key=value, got '%s'", kv);
+        snprintf(errstr, errstr_size,
+                 "expected key=value (the text is not shown: it may hold a secret)");
         return -1;
     }
     if (cfg->kafka_prop_count == CONFIG_MAX_KAFKA_PROPS) {
         snprintf(errstr, errstr_size, "more than %d Kafka properties", CONFIG_MAX_KAFKA_PROPS);
         return -1;
     }
-    cfg->kafka_props[cfg->kafka_prop_count++] = strdup(kv);
+    char *copy = strdup(kv);
+    if (!copy) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    cfg->kafka_props[cfg->kafka_prop_count++] = copy;
     return 0;
 }
 
@@ -130,8 +150,12 @@ int config_parse_args(config_t *cfg, int argc, char **argv, char **rest, int *re
         }
         if (strcmp(arg, "-X") == 0) {
             char e[256];
-            if (i + 1 >= argc || add_kafka_prop(cfg, argv[++i], e, sizeof e)) {
-                snprintf(errstr, errstr_size, "-X: %s", i < argc ? e : "needs key=value");
+            if (i + 1 >= argc) {
+                snprintf(errstr, errstr_size, "-X: needs key=value");
+                return -1;
+            }
+            if (add_kafka_prop(cfg, argv[++i], e, sizeof e)) {
+                snprintf(errstr, errstr_size, "-X: %s", e);
                 return -1;
             }
             continue;
@@ -190,11 +214,18 @@ int config_read_kafka_file(config_t *cfg, const char *path, char *errstr, size_t
     char *from_flags[CONFIG_MAX_KAFKA_PROPS];
     memcpy(from_flags, cfg->kafka_props, given * sizeof(char *));
     cfg->kafka_prop_count = 0;
-    char line[4096], e[256];
+    char *line = NULL, e[256];
+    size_t line_size = 0;
     int lineno = 0, rc = 0;
-    while (fgets(line, sizeof line, f)) {
+    ssize_t n;
+    while ((n = getline(&line, &line_size, f)) >= 0) {
         lineno++;
-        char *p = line, *end = line + strlen(line);
+        if (strlen(line) != (size_t)n) {
+            snprintf(errstr, errstr_size, "%s:%d: a NUL byte in the line", path, lineno);
+            rc = -1;
+            break;
+        }
+        char *p = line, *end = line + n;
         while (end > p && isspace((unsigned char)end[-1]))
             *--end = '\0';
         while (isspace((unsigned char)*p))
@@ -208,6 +239,11 @@ int config_read_kafka_file(config_t *cfg, const char *path, char *errstr, size_t
             break;
         }
     }
+    if (rc == 0 && ferror(f)) {
+        snprintf(errstr, errstr_size, "%s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    free(line);
     fclose(f);
     for (size_t i = 0; i < given; i++) {
         if (rc == 0 && cfg->kafka_prop_count == CONFIG_MAX_KAFKA_PROPS) {

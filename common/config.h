@@ -15,20 +15,26 @@
 #define CONFIG_MAX_KAFKA_PROPS 64
 
 typedef struct config {
-    char *brokers;           /* bootstrap.servers */
-    char *db;                /* libpq connection string */
-    char *topic_prefix;      /* prepended to every topic and group name */
-    char *group_id;          /* consumer group; default derived from the service */
-    char *now;               /* fixes the clock (RFC 3339); empty: real time */
-    char *log_format;        /* json | text */
-    char *log_level;         /* debug | info | warn | error */
-    char *kafka_config;      /* librdkafka properties file */
-    int batch_max_events;    /* a batch closes at this many messages ... */
-    int batch_max_ms;        /* ... or this long after its first message */
-    int max_event_bytes;     /* larger input messages are dead-lettered */
-    int http_port;           /* metrics and health; 0: off */
-    char *http_address;      /* where they listen */
-    int reevaluate_interval; /* seconds; 0: the database setting */
+    char *brokers;             /* bootstrap.servers */
+    char *db;                  /* libpq connection string */
+    char *topic_prefix;        /* prepended to every topic and group name */
+    char *group_id;            /* consumer group; default derived from the service */
+    char *now;                 /* fixes the clock (RFC 3339); empty: real time */
+    char *log_format;          /* json | text */
+    char *log_level;           /* debug | info | warn | error */
+    char *kafka_config;        /* librdkafka properties file */
+    int batch_max_events;      /* a batch closes at this many messages ... */
+    int batch_max_bytes;       /* ... or this many bytes held (messages and their JSON) ... */
+    int batch_max_ms;          /* ... or this long after its first message */
+    int max_event_bytes;       /* larger input messages are dead-lettered */
+    int max_dead_letter_bytes; /* larger dead letters go out as a bounded record */
+    int db_connect_timeout;    /* seconds */
+    int db_statement_timeout;  /* milliseconds */
+    int db_tcp_timeout;        /* milliseconds */
+    int liveness_timeout;      /* seconds the main loop may stall before /healthz fails */
+    int http_port;             /* metrics and health; 0: off */
+    char *http_address;        /* where they listen */
+    int reevaluate_interval;   /* seconds; 0: the database setting */
     /* -X pairs, "key=value" strings, owned */
     char *kafka_props[CONFIG_MAX_KAFKA_PROPS];
     size_t kafka_prop_count;

@@ -7,16 +7,18 @@
 #include <time.h>
 
 #include "datetime.h"
+#include "health.h"
 #include "log.h"
 #include "migrations.h"
 
 struct db {
     char *conninfo;
+    db_timeouts_t timeouts;
     PGconn *conn;
     bool up;
 };
 
-db_t *db_new(const char *conninfo)
+db_t *db_new(const char *conninfo, const db_timeouts_t *timeouts)
 {
     db_t *db = calloc(1, sizeof *db);
     if (!db)
@@ -26,7 +28,39 @@ db_t *db_new(const char *conninfo)
         free(db);
         return NULL;
     }
+    if (timeouts)
+        db->timeouts = *timeouts;
     return db;
+}
+
+/* Opens a connection with the timeouts as defaults that conninfo may
+ * override: libpq reads the keyword arrays in order, and the fields of an
+ * expanded connection string replace the entries before it. */
+static PGconn *connect_with_timeouts(const db_t *db)
+{
+    const db_timeouts_t *t = &db->timeouts;
+    char connect_s[16], tcp_ms[16], idle_s[16], interval_s[16];
+    const char *keys[8], *values[8];
+    int n = 0;
+    if (t->connect_s > 0) {
+        snprintf(connect_s, sizeof connect_s, "%d", t->connect_s);
+        keys[n] = "connect_timeout", values[n++] = connect_s;
+    }
+    if (t->tcp_ms > 0) {
+        /* Half the time idle before the first probe, then three probes. */
+        int idle = t->tcp_ms / 2000 > 0 ? t->tcp_ms / 2000 : 1;
+        int interval = t->tcp_ms / 6000 > 0 ? t->tcp_ms / 6000 : 1;
+        snprintf(tcp_ms, sizeof tcp_ms, "%d", t->tcp_ms);
+        snprintf(idle_s, sizeof idle_s, "%d", idle);
+        snprintf(interval_s, sizeof interval_s, "%d", interval);
+        keys[n] = "tcp_user_timeout", values[n++] = tcp_ms;
+        keys[n] = "keepalives_idle", values[n++] = idle_s;
+        keys[n] = "keepalives_interval", values[n++] = interval_s;
+        keys[n] = "keepalives_count", values[n++] = "3";
+    }
+    keys[n] = "dbname", values[n++] = db->conninfo;
+    keys[n] = NULL, values[n] = NULL;
+    return PQconnectdbParams(keys, values, 1);
 }
 
 void db_disconnect(db_t *db)
@@ -42,15 +76,28 @@ int db_connect_once(db_t *db, char *errstr, size_t errstr_size)
     if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
         return 0;
     db_disconnect(db);
-    db->conn = PQconnectdb(db->conninfo);
+    db->conn = connect_with_timeouts(db);
     if (PQstatus(db->conn) != CONNECTION_OK) {
-        snprintf(errstr, errstr_size, "%s", PQerrorMessage(db->conn));
+        snprintf(errstr, errstr_size, "%s", db->conn ? PQerrorMessage(db->conn) : "out of memory");
         errstr[strcspn(errstr, "\n")] = '\0';
         db_disconnect(db);
         return -1;
     }
-    /* Quiet NOTICEs; the services log what matters themselves. */
-    PQclear(PQexec(db->conn, "SET client_min_messages = warning"));
+    /* Quiet NOTICEs (the services log what matters themselves), and bound
+     * every statement. */
+    char setup[128];
+    snprintf(setup, sizeof setup, "SET client_min_messages = warning; SET statement_timeout = %d",
+             db->timeouts.statement_ms);
+    PGresult *res = PQexec(db->conn, setup);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        snprintf(errstr, errstr_size, "%s", PQresultErrorMessage(res));
+    PQclear(res);
+    if (!ok) {
+        errstr[strcspn(errstr, "\n")] = '\0';
+        db_disconnect(db);
+        return -1;
+    }
     db->up = true;
     return 0;
 }
@@ -67,8 +114,10 @@ int db_connect_wait(db_t *db, volatile sig_atomic_t *running)
         }
         log_warn("db_unavailable", "cannot connect to PostgreSQL (retrying in %ld ms): %s", backoff,
                  err);
-        for (long slept = 0; slept < backoff && *running; slept += 100)
+        for (long slept = 0; slept < backoff && *running; slept += 100) {
+            health_heartbeat(); /* waiting on a dependency is not being stuck */
             datetime_sleep_ms(100);
+        }
         backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
     }
     return -1;
@@ -84,19 +133,26 @@ PGconn *db_conn(db_t *db)
     return db->conn;
 }
 
-/* Maps a failed result to a status: SQLSTATE 40001/40P01 retry, class 08
- * and the shutdown codes (57P01-57P03) or a broken connection are "down". */
+db_status_t db_classify(const char *sqlstate)
+{
+    if (!sqlstate || strncmp(sqlstate, "08", 2) == 0 || strncmp(sqlstate, "57P0", 4) == 0)
+        return DB_DOWN; /* no answer, connection exceptions, the server shutting down */
+    if (strcmp(sqlstate, "40001") == 0 || strcmp(sqlstate, "40P01") == 0)
+        return DB_RETRY;
+    if (strncmp(sqlstate, "22", 2) == 0 || strncmp(sqlstate, "23", 2) == 0 ||
+        strcmp(sqlstate, "P0001") == 0)
+        return DB_REFUSED; /* data exceptions, integrity violations, our own RAISE */
+    return DB_FAULT;
+}
+
+/* Maps a failed result to a status; a broken connection is "down". */
 static db_status_t classify(db_t *db, const PGresult *res)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    if (PQstatus(db->conn) != CONNECTION_OK || !state || strncmp(state, "08", 2) == 0 ||
-        strncmp(state, "57P0", 4) == 0) {
+    db_status_t st = PQstatus(db->conn) != CONNECTION_OK ? DB_DOWN : db_classify(state);
+    if (st == DB_DOWN)
         db->up = false;
-        return DB_DOWN;
-    }
-    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
-        return DB_RETRY;
-    return DB_ERROR;
+    return st;
 }
 
 db_status_t db_exec(db_t *db, const char *sql, int nparams, const char *const *params,
@@ -253,6 +309,8 @@ int db_migrate(db_t *db, char *errstr, size_t errstr_size)
         db_status_t st = db_begin(db, err, sizeof err);
         /* Serialises concurrent migrate runs. */
         if (st == DB_OK)
+            st = db_exec(db, "SET LOCAL statement_timeout = 0", 0, NULL, NULL, err, sizeof err);
+        if (st == DB_OK)
             st = db_exec(db, "LOCK TABLE schema_migration IN EXCLUSIVE MODE", 0, NULL, NULL, err,
                          sizeof err);
         if (st == DB_OK)
@@ -265,7 +323,7 @@ int db_migrate(db_t *db, char *errstr, size_t errstr_size)
             if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
                 snprintf(err, sizeof err, "%s", PQresultErrorMessage(r));
                 err[strcspn(err, "\n")] = '\0';
-                st = DB_ERROR;
+                st = DB_FAULT;
             }
             PQclear(r);
             if (st == DB_OK)

@@ -15,16 +15,33 @@
 
 typedef struct db db_t;
 
-/* Statement outcomes. */
+/* Statement outcomes. Only DB_REFUSED blames the data: every other failure
+ * is the system's, and the same work is tried again later. */
 typedef enum {
     DB_OK = 0,
-    DB_ERROR = -1, /* the statement is wrong or the data refused: do not retry as is */
-    DB_RETRY = -2, /* serialization failure or deadlock: run the transaction again */
-    DB_DOWN = -3,  /* the connection is gone: reconnect, then run it again */
+    DB_REFUSED = -1, /* the data is refused (SQLSTATE class 22 or 23, or a RAISE of
+                        our own functions, P0001): do not retry the same data */
+    DB_RETRY = -2,   /* serialization failure or deadlock: run the transaction again */
+    DB_DOWN = -3,    /* the connection is gone: reconnect, then run it again */
+    DB_FAULT = -4,   /* anything else (permissions, an object missing during a rollout,
+                        a timeout, resources, out of memory): retry with back-off */
 } db_status_t;
 
-/* A connection to conninfo (copied), not yet opened. NULL when out of memory. */
-db_t *db_new(const char *conninfo);
+/* What db_exec makes of a failed statement's SQLSTATE (NULL: no answer). */
+db_status_t db_classify(const char *sqlstate);
+
+/* Time limits on every connection, so that no call waits for ever. */
+typedef struct db_timeouts {
+    int connect_s;    /* connect_timeout; 0: none */
+    int statement_ms; /* statement_timeout, set on each new session; 0: none */
+    int tcp_ms;       /* tcp_user_timeout, and keepalives that give up on a silent
+                         server after about as long; 0: the system's defaults */
+} db_timeouts_t;
+
+/* A connection to conninfo (copied), not yet opened. The timeouts go before
+ * conninfo, so that a connection string that sets connect_timeout,
+ * tcp_user_timeout or keepalives* itself wins. NULL when out of memory. */
+db_t *db_new(const char *conninfo, const db_timeouts_t *timeouts);
 
 /* Opens the connection if it is not open, trying until it succeeds or
  * *running becomes 0, sleeping 100 ms, doubling up to 5 s between tries and
@@ -43,7 +60,7 @@ PGconn *db_conn(db_t *db);
 
 /* Runs sql with text parameters. On DB_OK and when out is not NULL, *out is
  * the result (caller frees); otherwise nothing is handed out and errstr holds
- * the server's message and SQLSTATE. */
+ * "SQLSTATE XXXXX: " and the server's message. */
 db_status_t db_exec(db_t *db, const char *sql, int nparams, const char *const *params,
                     PGresult **out, char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));
@@ -56,8 +73,9 @@ db_status_t db_commit(db_t *db, char *errstr, size_t errstr_size)
 void db_rollback(db_t *db);
 
 /* Runs fn(db, arg, errstr) inside BEGIN .. COMMIT, again (up to 20 times)
- * while it or the commit says DB_RETRY. fn returns a db_status_t; anything
- * but DB_OK rolls back. Returns the last status. */
+ * while it or the commit says DB_RETRY. fn returns a db_status_t (DB_FAULT
+ * when it runs out of memory); anything but DB_OK rolls back. Returns the
+ * last status. */
 typedef db_status_t (*db_tx_fn)(db_t *db, void *arg, char *errstr, size_t errstr_size);
 db_status_t db_transaction(db_t *db, db_tx_fn fn, void *arg, char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));
@@ -81,8 +99,8 @@ int db_array_finish(char **buf, size_t *len, size_t *cap) __attribute__((warn_un
 uint8_t *db_unhex(const char *text, size_t *len);
 
 /* Applies every numbered migration not yet applied, each in its own
- * transaction, recorded in schema_migration. Returns the number applied, or
- * -1 with the failing file and the server's message in errstr. */
+ * transaction without a statement timeout, recorded in schema_migration. Returns the number
+ * applied, or -1 with the failing file and the server's message in errstr. */
 int db_migrate(db_t *db, char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
 
 #endif

@@ -215,6 +215,17 @@ static char *alert_hex(const Succession__V1__PostStatus *st, Succession__V1__Ale
     return pack_hex(&a.base);
 }
 
+/* Where a nomination comes in a post status's list (outputs.proto): eligible
+ * ready now, eligible ready in 1-2 years, other eligible, ineligible. */
+static int listing_rank(const rules_nomination_t *n)
+{
+    if (!n->eligible)
+        return 3;
+    return n->readiness == SUCCESSION__V1__READINESS__READINESS_READY_NOW         ? 0
+           : n->readiness == SUCCESSION__V1__READINESS__READINESS_READY_1_2_YEARS ? 1
+                                                                                  : 2;
+}
+
 /* Judges one post (row of facts) with its nominations and records it when
  * its outcome changed. Returns 0, or -1 when out of memory. */
 static int judge_post(judge_ctx_t *ctx, const PGresult *facts, int row, rules_nomination_t *noms,
@@ -252,19 +263,24 @@ static int judge_post(judge_ctx_t *ctx, const PGresult *facts, int row, rules_no
         free(succ_ptrs);
         return -1;
     }
-    for (size_t i = 0; i < nom_count; i++) {
-        Succession__V1__Successor *m = &slots[i].msg;
-        succession__v1__successor__init(m);
-        m->person_id = (char *)noms[i].person_id;
-        m->readiness = noms[i].readiness;
-        if (noms[i].assessed_on != DATE_NONE)
-            datetime_format_date(noms[i].assessed_on, slots[i].assessed);
-        m->assessed_on = slots[i].assessed;
-        m->eligible = noms[i].eligible;
-        m->emergency_cover = noms[i].emergency_cover;
-        m->stale = noms[i].stale;
-        m->ineligible_because = noms[i].eligible ? "" : (char *)noms[i].ineligible_because;
-        succ_ptrs[i] = m;
+    size_t listed = 0;
+    for (int rank = 0; rank < 4; rank++) {
+        for (size_t i = 0; i < nom_count && listed < EVALUATE_MAX_LISTED_SUCCESSORS; i++) {
+            if (listing_rank(&noms[i]) != rank)
+                continue;
+            Succession__V1__Successor *m = &slots[listed].msg;
+            succession__v1__successor__init(m);
+            m->person_id = (char *)noms[i].person_id;
+            m->readiness = noms[i].readiness;
+            if (noms[i].assessed_on != DATE_NONE)
+                datetime_format_date(noms[i].assessed_on, slots[listed].assessed);
+            m->assessed_on = slots[listed].assessed;
+            m->eligible = noms[i].eligible;
+            m->emergency_cover = noms[i].emergency_cover;
+            m->stale = noms[i].stale;
+            m->ineligible_because = noms[i].eligible ? "" : (char *)noms[i].ineligible_because;
+            succ_ptrs[listed++] = m;
+        }
     }
     Succession__V1__Thresholds th = SUCCESSION__V1__THRESHOLDS__INIT;
     th.min_ready_now = ctx->settings->min_ready_now;
@@ -276,8 +292,9 @@ static int judge_post(judge_ctx_t *ctx, const PGresult *facts, int row, rules_no
     Succession__V1__PostStatus st = SUCCESSION__V1__POST_STATUS__INIT;
     char leaving[DATE_TEXT_SIZE];
     fill_status(&st, facts, row, &p, &r, leaving);
-    st.n_successors = nom_count;
+    st.n_successors = listed;
     st.successors = succ_ptrs;
+    st.successors_omitted = (int32_t)(nom_count - listed);
     st.thresholds = &th;
 
     char *picture = pack_hex(&st.base);
@@ -328,7 +345,7 @@ static db_status_t record_write(db_t *db, record_t *rec, const judge_ctx_t *ctx,
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         if (db_array_finish(&all[i]->buf, &all[i]->len, &all[i]->cap)) {
             snprintf(errstr, errstr_size, "out of memory");
-            return DB_ERROR;
+            return DB_FAULT;
         }
     }
     char when[INSTANT_TEXT_SIZE];
@@ -412,7 +429,7 @@ db_status_t evaluate_posts(db_t *db, const char *const *post_ids, const char *co
     goto done;
 oom:
     snprintf(errstr, errstr_size, "out of memory");
-    st = DB_ERROR;
+    st = DB_FAULT;
 done:
     PQclear(facts);
     PQclear(noms);
@@ -426,21 +443,28 @@ db_status_t evaluate_all(db_t *db, evaluate_stats_t *stats, char *errstr, size_t
     PGresult *res;
     db_status_t st = db_exec(db,
                              "SELECT p.post_id FROM post p LEFT JOIN post_state s USING (post_id) "
-                             "WHERE p.designated OR s.post_id IS NOT NULL "
-                             "ORDER BY p.post_id FOR UPDATE OF p",
+                             "WHERE p.designated OR s.post_id IS NOT NULL ORDER BY p.post_id",
                              0, NULL, &res, errstr, errstr_size);
     if (st != DB_OK)
         return st;
     int n = PQntuples(res);
     const char **ids = calloc(n ? (size_t)n : 1, sizeof *ids);
-    if (!ids) {
-        PQclear(res);
-        snprintf(errstr, errstr_size, "out of memory");
-        return DB_ERROR;
-    }
-    for (int i = 0; i < n; i++)
+    pgarray_t list = {0};
+    for (int i = 0; ids && i < n; i++) {
         ids[i] = PQgetvalue(res, i, 0);
-    st = evaluate_posts(db, ids, NULL, (size_t)n, stats, errstr, errstr_size);
+        if (append_text(&list, ids[i]))
+            break;
+    }
+    if (!ids || db_array_finish(&list.buf, &list.len, &list.cap)) {
+        snprintf(errstr, errstr_size, "out of memory");
+        st = DB_FAULT;
+    }
+    const char *params[] = {list.buf};
+    if (st == DB_OK)
+        st = db_exec(db, "SELECT lock_posts($1::text[])", 1, params, NULL, errstr, errstr_size);
+    if (st == DB_OK)
+        st = evaluate_posts(db, ids, NULL, (size_t)n, stats, errstr, errstr_size);
+    free(list.buf);
     free(ids);
     PQclear(res);
     return st;

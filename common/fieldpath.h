@@ -1,6 +1,6 @@
 /* fieldpath: where in a message or JSON document a check failed, written as
  * a JSON path ("successors[2].personId"), and the "path: reason" message a
- * person can act on. Also what the checks need to know of UTF-8 text. */
+ * person can act on. */
 #ifndef SUCCESSION_FIELDPATH_H
 #define SUCCESSION_FIELDPATH_H
 
@@ -28,14 +28,5 @@ void fieldpath_pop(fieldpath_t *fp, size_t old);
 /* Writes "path: reason" into the errstr and returns -1, so that the
  * innermost failure writes the message and callers pass the -1 up. */
 int fieldpath_fail(fieldpath_t *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when it is
- * malformed (overlong, a surrogate, past U+10FFFF, cut short). Stops at the
- * first byte that is not a continuation, so never reads past a NUL. */
-size_t fieldpath_utf8_sequence(const unsigned char *p);
-
-/* Counts the characters (code points) of s into *chars. Returns 0, or -1
- * when s is not well-formed UTF-8 (protobuf-c does not check it). */
-int fieldpath_utf8_length(const char *s, size_t *chars) __attribute__((warn_unused_result));
 
 #endif

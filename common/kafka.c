@@ -2,8 +2,10 @@
 #include "kafka.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
 #include "log.h"
 
 /* librdkafka's own log lines, as ours. */
@@ -34,13 +36,19 @@ rd_kafka_conf_t *kafka_conf_new(const config_t *cfg, const char *const *defaults
     for (size_t i = 0; defaults && defaults[i]; i += 2)
         if (conf_set(conf, defaults[i], defaults[i + 1], errstr, errstr_size))
             goto fail;
-    /* The -X list already holds the properties file's entries first. */
+    /* The -X list already holds the properties file's entries first; each
+     * is "key=value" (config.c checked the '='). */
     for (size_t i = 0; i < cfg->kafka_prop_count; i++) {
-        char kv[1024];
-        snprintf(kv, sizeof kv, "%s", cfg->kafka_props[i]);
-        char *eq = strchr(kv, '=');
+        char *key = strdup(cfg->kafka_props[i]);
+        if (!key) {
+            snprintf(errstr, errstr_size, "out of memory");
+            goto fail;
+        }
+        char *eq = strchr(key, '=');
         *eq = '\0';
-        if (conf_set(conf, kv, eq + 1, errstr, errstr_size))
+        int rc = conf_set(conf, key, eq + 1, errstr, errstr_size);
+        free(key);
+        if (rc)
             goto fail;
     }
     for (size_t i = 0; extra && extra[i]; i += 2)
@@ -50,6 +58,24 @@ rd_kafka_conf_t *kafka_conf_new(const config_t *cfg, const char *const *defaults
 fail:
     rd_kafka_conf_destroy(conf);
     return NULL;
+}
+
+/* A producer's client-wide errors (served from the service's poll calls). */
+static void producer_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+        health_set_kafka_up(false);
+    log_error("kafka_error", "%s: %s: %s", rd_kafka_name(rk),
+              rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
+
+int kafka_reachable(rd_kafka_t *rk, int timeout_ms)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, NULL, &md, timeout_ms);
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    return err ? -1 : 0;
 }
 
 rd_kafka_t *kafka_producer_new(const config_t *cfg, bool idempotent,
@@ -63,6 +89,7 @@ rd_kafka_t *kafka_producer_new(const config_t *cfg, bool idempotent,
         return NULL;
     if (dr_cb)
         rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+    rd_kafka_conf_set_error_cb(conf, producer_error_cb);
     rd_kafka_conf_set_opaque(conf, opaque);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
     if (!rk)

@@ -1,6 +1,8 @@
 /* outbox: relays the rows the evaluator wrote in the model's transactions to
  * the alert and post-status topics, in outbox order, keyed by post id, and
- * deletes each row only after Kafka reported it persisted. */
+ * deletes each row only after Kafka reported it persisted. A row Kafka
+ * refuses for good (too large, say) is moved to outbox_failed, so that one
+ * row never stops the rest. */
 #ifndef SUCCESSION_OUTBOX_H
 #define SUCCESSION_OUTBOX_H
 
@@ -9,17 +11,26 @@
 #include "config.h"
 #include "db.h"
 
+/* What one relay round did. */
+typedef struct outbox_round {
+    long relayed; /* rows persisted and deleted */
+    long failed;  /* rows refused for good, moved to outbox_failed */
+    long read;    /* rows read */
+} outbox_round_t;
+
 /* Sends up to max_rows of the oldest outbox rows with `producer` (which must
  * be idempotent and have outbox_delivery_cb as its delivery callback), waits
- * for every delivery report, and deletes the persisted rows. A row that was
- * not persisted stays, and so do the later rows of its post, so that a post's
- * messages are re-sent in order. Returns the number of rows deleted (0 when
- * the outbox is empty), or -1 with the reason in errstr; *status says whether
- * the database is the trouble. */
-long outbox_relay(db_t *db, rd_kafka_t *producer, const config_t *cfg, int max_rows,
-                  db_status_t *status, char *errstr, size_t errstr_size);
+ * for every delivery report, deletes the persisted rows and moves the
+ * refused ones aside. A row that was not persisted for a reason that may
+ * pass (Kafka down, a timeout) stays, and so do the later rows of its post,
+ * so that a post's messages are re-sent in order. Returns DB_OK and fills
+ * *round, or another status with the reason in errstr. */
+db_status_t outbox_relay(db_t *db, rd_kafka_t *producer, const config_t *cfg, int max_rows,
+                         outbox_round_t *round, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
 
-/* The delivery callback outbox_relay() relies on. */
+/* The delivery callback outbox_relay() relies on (each message's opaque is
+ * its row's bookkeeping). */
 void outbox_delivery_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque);
 
 #endif

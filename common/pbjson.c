@@ -22,6 +22,7 @@
 #include "datetime.h"
 #include "fieldpath.h"
 #include "google/protobuf/timestamp.pb-c.h"
+#include "text.h"
 
 #define NAME_SIZE       128
 #define REASON_SIZE     192
@@ -182,9 +183,9 @@ malformed:
     return -1;
 }
 
-/* A new JSON string of data in standard base64 with padding, or NULL. */
-static json_t *base64_encode(const uint8_t *data, size_t len)
+json_t *pbjson_base64(const void *bytes, size_t len)
 {
+    const uint8_t *data = bytes;
     char *text = malloc((len + 2) / 3 * 4 + 1);
     if (!text)
         return NULL;
@@ -588,8 +589,8 @@ void pbjson_free(ProtobufCMessage *message)
 /* ---- encoding ---- */
 
 /* A JSON string for s. protobuf-c does not check UTF-8 when unpacking and
- * JSON cannot carry malformed text, so each malformed byte is shown as
- * U+FFFD rather than the whole message failing to print. */
+ * JSON cannot carry malformed text, so each malformed byte is shown as \xNN
+ * (text.h) rather than the whole message failing to print. */
 static json_t *encode_string(const char *s)
 {
     if (!s)
@@ -598,23 +599,8 @@ static json_t *encode_string(const char *s)
     if (json)
         return json;
     size_t len = strlen(s);
-    char *clean = malloc(len * 3 + 1);
-    if (!clean)
-        return NULL;
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t k = fieldpath_utf8_sequence(p);
-        if (k == 0) {
-            memcpy(clean + n, "\xEF\xBF\xBD", 3);
-            n += 3;
-            p++;
-            continue;
-        }
-        memcpy(clean + n, p, k);
-        n += k;
-        p += k;
-    }
-    json = json_stringn(clean, n);
+    char *clean = text_clean(s, len, 4 * len + 8, 0);
+    json = clean ? json_string(clean) : NULL;
     free(clean);
     return json;
 }
@@ -678,7 +664,7 @@ static json_t *encode_value(const ProtobufCFieldDescriptor *f, const void *slot)
     case PROTOBUF_C_TYPE_STRING:
         return encode_string(*(char *const *)slot);
     case PROTOBUF_C_TYPE_BYTES:
-        return base64_encode(((const ProtobufCBinaryData *)slot)->data,
+        return pbjson_base64(((const ProtobufCBinaryData *)slot)->data,
                              ((const ProtobufCBinaryData *)slot)->len);
     default:
         return encode_message_value(*(ProtobufCMessage *const *)slot);

@@ -32,6 +32,10 @@ void pbjson_free(ProtobufCMessage *message);
  * out of memory. */
 json_t *pbjson_encode(const ProtobufCMessage *message);
 
+/* A new JSON string of len bytes in standard base64 with padding (the
+ * mapping's form of bytes), or NULL when out of memory. */
+json_t *pbjson_base64(const void *bytes, size_t len);
+
 /* The lowerCamelCase JSON name of a snake_case field name into buf. */
 void pbjson_field_name(const char *field_name, char *buf, size_t buf_size);
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "datetime.h"
+#include "health.h"
 #include "log.h"
 
 volatile sig_atomic_t service_running = 1;
@@ -68,4 +69,18 @@ service_status_t service_init(const char *name, const char *usage, int argc, cha
 usage:
     fprintf(stderr, "%s: %s\n", name, err);
     return SERVICE_USAGE;
+}
+
+db_t *service_db_new(const config_t *cfg)
+{
+    db_timeouts_t t = {.connect_s = cfg->db_connect_timeout,
+                       .statement_ms = cfg->db_statement_timeout,
+                       .tcp_ms = cfg->db_tcp_timeout};
+    return db_new(cfg->db, &t);
+}
+
+int service_health_start(const char *name, const config_t *cfg, char *errstr, size_t errstr_size)
+{
+    return health_start(name, cfg->http_address, cfg->http_port, cfg->liveness_timeout, errstr,
+                        errstr_size);
 }

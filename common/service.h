@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "db.h"
 
 extern volatile sig_atomic_t service_running;
 
@@ -27,5 +28,13 @@ service_status_t service_init(const char *name, const char *usage, int argc, cha
 
 /* Installs the SIGTERM/SIGINT handlers and ignores SIGPIPE. */
 void service_install_signals(void);
+
+/* A database handle for cfg's connection string and timeouts (db_new), or
+ * NULL when out of memory. */
+db_t *service_db_new(const config_t *cfg);
+
+/* Starts the health and metrics endpoints as cfg says (health_start). */
+int service_health_start(const char *name, const config_t *cfg, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
 
 #endif

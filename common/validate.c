@@ -13,6 +13,7 @@
 #include "datetime.h"
 #include "fieldpath.h"
 #include "pbjson.h"
+#include "text.h"
 #include "google/protobuf/timestamp.pb-c.h"
 
 #define NAME_SIZE       128
@@ -116,7 +117,7 @@ static int check_string(checker_t *c, const ProtobufCFieldDescriptor *f, const c
     if (!s || !*s)
         return optional ? 0 : fieldpath_fail(c, "required, but missing or empty");
     size_t chars;
-    if (fieldpath_utf8_length(s, &chars))
+    if (text_utf8_length(s, &chars))
         return fieldpath_fail(c, "not valid UTF-8");
     if (is_id(f) && check_id(c, s, chars))
         return -1;
@@ -267,4 +268,71 @@ int validate_event(const ProtobufCMessage *event, char *errstr, size_t errstr_si
     if (!event)
         return fieldpath_fail(&c, "no event");
     return check_message(&c, event);
+}
+
+/* Reads a base-128 varint at *p (before end) into *v. Returns 0 or -1. */
+static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; *p < end && shift < 64; shift += 7) {
+        uint8_t b = *(*p)++;
+        *v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80))
+            return 0;
+    }
+    return -1;
+}
+
+/* Walks the fields of one encoded message of type desc; see validate_wire. */
+static int check_wire(checker_t *c, const ProtobufCMessageDescriptor *desc, const uint8_t *p,
+                      const uint8_t *end)
+{
+    while (p < end) {
+        uint64_t tag, len;
+        if (read_varint(&p, end, &tag))
+            return 0; /* it decoded, so this cannot happen; nothing more to see */
+        switch (tag & 7) {
+        case 0:
+            if (read_varint(&p, end, &len))
+                return 0;
+            continue;
+        case 1:
+            p += 8;
+            continue;
+        case 5:
+            p += 4;
+            continue;
+        case 2:
+            break;
+        default:
+            return 0;
+        }
+        if (read_varint(&p, end, &len) || len > (uint64_t)(end - p))
+            return 0;
+        const ProtobufCFieldDescriptor *f =
+            protobuf_c_message_descriptor_get_field(desc, (unsigned)(tag >> 3));
+        int rc = 0;
+        if (f && (f->type == PROTOBUF_C_TYPE_STRING || f->type == PROTOBUF_C_TYPE_MESSAGE)) {
+            size_t mark = path_push(c, f->name, 0);
+            if (f->type == PROTOBUF_C_TYPE_STRING && memchr(p, 0, (size_t)len))
+                rc = fieldpath_fail(c, "contains a NUL byte");
+            else if (f->type == PROTOBUF_C_TYPE_MESSAGE)
+                rc = check_wire(c, f->descriptor, p, p + len);
+            fieldpath_pop(c, mark);
+        }
+        if (rc)
+            return -1;
+        p += len;
+    }
+    return 0;
+}
+
+int validate_wire(const ProtobufCMessageDescriptor *descriptor, const void *data, size_t len,
+                  char *errstr, size_t errstr_size)
+{
+    checker_t c;
+    fieldpath_init(&c, errstr, errstr_size);
+    if (errstr_size > 0)
+        errstr[0] = '\0';
+    return data ? check_wire(&c, descriptor, data, (const uint8_t *)data + len) : 0;
 }

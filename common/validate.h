@@ -23,4 +23,12 @@
 int validate_event(const ProtobufCMessage *event, char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));
 
+/* Checks the encoded bytes of an input event of type `descriptor` that
+ * decoded, for what decoding hides: a string field holding a NUL byte, which
+ * protobuf-c would read as a shorter string (so "id\0x" would pass as "id").
+ * Returns 0, or -1 with the JSON path in errstr ("header.eventId: contains a
+ * NUL byte"). */
+int validate_wire(const ProtobufCMessageDescriptor *descriptor, const void *data, size_t len,
+                  char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+
 #endif

@@ -17,8 +17,28 @@
 #include "log.h"
 #include "pbjson.h"
 #include "service.h"
+#include "sha256.h"
 #include "succession/v1/common.pb-c.h"
+#include "text.h"
 #include "validate.h"
+
+/* A dead letter too large to copy keeps this much of its value and key. */
+#define BOUNDED_VALUE_BYTES 1024
+#define BOUNDED_KEY_BYTES   256
+/* Room left for the headers a dead letter gets on top of the original. */
+#define OWN_HEADERS_BYTES 2048
+/* Ids and reasons recorded in the ledger are cut to this. */
+#define RECORDED_TEXT_BYTES 480
+
+/* A message judged: the event as JSON text (valid) or why it is dead. */
+typedef struct judged {
+    char *json;       /* valid: {"partition","offset","event"}; owned; NULL when dead */
+    size_t json_len;  /* its length */
+    char reason[512]; /* dead: why, as clean text */
+    char *event_id;   /* the event id as clean text when it could be read; owned */
+    bool bounded;     /* dead: its dead letter must be the bounded record */
+    bool sent;        /* dead: its dead letter is persisted on the topic */
+} judged_t;
 
 typedef struct worker {
     const worker_spec_t *spec;
@@ -27,19 +47,16 @@ typedef struct worker {
     db_t *db;
     rd_kafka_t *consumer;
     rd_kafka_t *producer;       /* dead letters */
-    rd_kafka_message_t **batch; /* owned messages, batch_count of them */
+    rd_kafka_message_t **batch; /* owned messages, batch_count of them ... */
+    judged_t *judged;           /* ... each judged as it arrived */
     size_t batch_count;
-    int dlq_pending, dlq_failed; /* delivery reports of the batch's dead letters */
-    bool fenced;                 /* the batch's partitions moved on elsewhere */
-    char refusal[512];           /* why the database last refused a slice */
+    size_t batch_bytes;    /* messages and their JSON, for the byte bound */
+    bool batch_broken;     /* a message could not be judged (out of memory) */
+    int dlq_pending;       /* delivery reports of dead letters still to come */
+    bool fenced;           /* the batch's partitions moved on elsewhere */
+    bool refusal_is_fault; /* a refusal now cannot be the data's doing: retry it */
+    char refusal[512];     /* why the database last refused a slice */
 } worker_t;
-
-/* A message judged: the event as JSON (valid) or why it is dead. */
-typedef struct judged {
-    json_t *valid;    /* owned; NULL when dead */
-    char reason[512]; /* dead: why */
-    char *event_id;   /* dead: the event id when it could be read; owned */
-} judged_t;
 
 /* Sets every partition of parts to its next offset stored in PostgreSQL (the
  * beginning when none is), waiting for the database if it is down. Returns 0,
@@ -59,6 +76,7 @@ static int load_offsets(worker_t *w, rd_kafka_topic_partition_list_t *parts)
                                  "WHERE consumer_group = $1 AND topic = $2",
                                  2, params, &res, err, sizeof err);
         health_set_db_up(db_is_up(w->db));
+        health_heartbeat();
         if (st == DB_OK) {
             for (int i = 0; i < parts->cnt; i++) {
                 parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
@@ -74,6 +92,13 @@ static int load_offsets(worker_t *w, rd_kafka_topic_partition_list_t *parts)
     }
 }
 
+static void judged_free(judged_t *j)
+{
+    free(j->json);
+    free(j->event_id);
+    memset(j, 0, sizeof *j);
+}
+
 /* Destroys the batch's messages of the partitions in parts (all when NULL). */
 static void drop_batch(worker_t *w, const rd_kafka_topic_partition_list_t *parts)
 {
@@ -83,11 +108,17 @@ static void drop_batch(worker_t *w, const rd_kafka_topic_partition_list_t *parts
         if (!parts ||
             rd_kafka_topic_partition_list_find(parts, rd_kafka_topic_name(m->rkt), m->partition)) {
             rd_kafka_message_destroy(m);
+            judged_free(&w->judged[i]);
         } else {
+            w->judged[kept] = w->judged[i];
             w->batch[kept++] = m;
         }
     }
     w->batch_count = kept;
+    if (kept == 0) {
+        w->batch_bytes = 0;
+        w->batch_broken = false;
+    }
 }
 
 /* Partitions come from the offsets in PostgreSQL; revoked ones leave the
@@ -141,7 +172,7 @@ static void on_kafka_error(rd_kafka_t *rk, int err, const char *reason, void *op
 }
 
 /* Moves every assigned partition back to its stored offset, after a batch
- * was abandoned (database down at commit, or fenced). */
+ * was abandoned: nothing of it is applied, so it is consumed again. */
 static void rewind_to_stored(worker_t *w)
 {
     rd_kafka_topic_partition_list_t *parts = NULL;
@@ -157,22 +188,93 @@ static void rewind_to_stored(worker_t *w)
     rd_kafka_topic_partition_list_destroy(parts);
 }
 
+/* Errors that sending the same dead letter again cannot mend: it is too
+ * large for the producer, the broker or the topic. */
+static bool too_large(rd_kafka_resp_err_t err)
+{
+    return err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
+           err == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE ||
+           err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE;
+}
+
 static void on_dlq_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     worker_t *w = opaque;
+    judged_t *j = m->_private;
     w->dlq_pending--;
-    if (m->err || rd_kafka_message_status(m) != RD_KAFKA_MSG_STATUS_PERSISTED) {
-        w->dlq_failed++;
-        log_warn("dlq_delivery_failed", "%s", rd_kafka_err2str(m->err));
+    if (!m->err && rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_PERSISTED) {
+        j->sent = true;
+        return;
     }
+    if (too_large(m->err) && !j->bounded)
+        j->bounded = true; /* sent again as the bounded record */
+    log_warn("dlq_delivery_failed", "%s", rd_kafka_err2str(m->err));
 }
 
-/* Polls until the batch holds batch_max_events messages or batch_max_ms
- * passed since its first one; returns early (possibly empty) when idle. */
+/* Sets j to dead with reason (cleaned, so that PostgreSQL and the headers
+ * take it as it is). */
+static void set_dead(judged_t *j, const char *reason)
+{
+    text_clean_into(reason, strlen(reason), 0, j->reason, sizeof j->reason);
+}
+
+/* Decodes and validates one message into j. Returns 0, or -1 when out of
+ * memory (j is then undecided). */
+static int judge_message(const worker_t *w, const rd_kafka_message_t *m, judged_t *j)
+{
+    char reason[512];
+    memset(j, 0, sizeof *j);
+    if (!m->payload) {
+        set_dead(j, "a tombstone (a message without a value) is not an event");
+        return 0;
+    }
+    if (m->len > (size_t)w->cfg.max_event_bytes) {
+        snprintf(reason, sizeof reason, "message is %zu bytes, over the limit of %d", m->len,
+                 w->cfg.max_event_bytes);
+        set_dead(j, reason);
+        return 0;
+    }
+    ProtobufCMessage *msg =
+        protobuf_c_message_unpack(w->spec->descriptor, NULL, m->len, m->payload);
+    if (!msg) {
+        snprintf(reason, sizeof reason, "cannot be decoded as %s", w->spec->descriptor->name);
+        set_dead(j, reason);
+        return 0;
+    }
+    /* The header is field 1 of every event message. */
+    const ProtobufCFieldDescriptor *hf =
+        protobuf_c_message_descriptor_get_field(msg->descriptor, 1);
+    const Succession__V1__EventHeader *h =
+        hf ? *(Succession__V1__EventHeader **)((char *)msg + hf->offset) : NULL;
+    int rc = 0;
+    if (h && h->event_id && *h->event_id) {
+        j->event_id = text_clean(h->event_id, strlen(h->event_id), RECORDED_TEXT_BYTES, 0);
+        rc = j->event_id ? 0 : -1;
+    }
+    if (rc == 0 && (validate_wire(w->spec->descriptor, m->payload, m->len, reason, sizeof reason) ||
+                    validate_event(msg, reason, sizeof reason))) {
+        set_dead(j, reason);
+    } else if (rc == 0) {
+        json_t *o = json_pack("{s:i, s:I, s:o}", "partition", (int)m->partition, "offset",
+                              (json_int_t)m->offset, "event", pbjson_encode(msg));
+        j->json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        j->json_len = j->json ? strlen(j->json) : 0;
+        json_decref(o);
+        rc = j->json ? 0 : -1;
+    }
+    protobuf_c_message_free_unpacked(msg, NULL);
+    return rc;
+}
+
+/* Polls until the batch holds batch_max_events messages or batch_max_bytes
+ * bytes, or batch_max_ms passed since its first message; returns early
+ * (possibly empty) when idle. Each message is judged as it arrives. */
 static void fill_batch(worker_t *w)
 {
     long deadline = 0;
-    while (service_running && w->batch_count < (size_t)w->cfg.batch_max_events) {
+    while (service_running && !w->batch_broken &&
+           w->batch_count < (size_t)w->cfg.batch_max_events &&
+           w->batch_bytes < (size_t)w->cfg.batch_max_bytes) {
         long wait = 500;
         if (w->batch_count > 0) {
             wait = deadline - datetime_monotonic_ms();
@@ -180,6 +282,7 @@ static void fill_batch(worker_t *w)
                 break;
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(w->consumer, (int)wait);
+        health_heartbeat();
         if (!m) {
             if (w->batch_count == 0)
                 return;
@@ -196,87 +299,113 @@ static void fill_batch(worker_t *w)
             health_set_kafka_up(true);
         if (w->batch_count == 0)
             deadline = datetime_monotonic_ms() + w->cfg.batch_max_ms;
+        judged_t *j = &w->judged[w->batch_count];
         w->batch[w->batch_count++] = m;
+        w->batch_broken = judge_message(w, m, j) != 0;
+        w->batch_bytes += m->len + m->key_len + j->json_len;
+        if (!w->batch_broken && !j->json)
+            log_warn("event_dead", "%s [%d] @%lld: %s", w->topic, (int)m->partition,
+                     (long long)m->offset, j->reason);
     }
 }
 
-/* Decodes and validates one message into j. */
-static void judge_message(const worker_t *w, const rd_kafka_message_t *m, judged_t *j)
-{
-    memset(j, 0, sizeof *j);
-    if (m->len > (size_t)w->cfg.max_event_bytes) {
-        snprintf(j->reason, sizeof j->reason, "message is %zu bytes, over the limit of %d", m->len,
-                 w->cfg.max_event_bytes);
-        return;
-    }
-    ProtobufCMessage *msg =
-        protobuf_c_message_unpack(w->spec->descriptor, NULL, m->len, m->payload);
-    if (!msg) {
-        snprintf(j->reason, sizeof j->reason, "cannot be decoded as %s", w->spec->descriptor->name);
-        return;
-    }
-    /* The header is field 1 of every event message. */
-    const ProtobufCFieldDescriptor *hf =
-        protobuf_c_message_descriptor_get_field(msg->descriptor, 1);
-    const Succession__V1__EventHeader *h =
-        hf ? *(Succession__V1__EventHeader **)((char *)msg + hf->offset) : NULL;
-    if (h && h->event_id)
-        j->event_id = strdup(h->event_id);
-    if (validate_event(msg, j->reason, sizeof j->reason) == 0) {
-        json_t *event = pbjson_encode(msg);
-        j->valid = json_pack("{s:i, s:I, s:o}", "partition", (int)m->partition, "offset",
-                             (json_int_t)m->offset, "event", event);
-        if (!j->valid)
-            snprintf(j->reason, sizeof j->reason, "out of memory encoding the event");
-    }
-    protobuf_c_message_free_unpacked(msg, NULL);
-}
+/* The dead letter's own headers; input headers of these names are dropped,
+ * so that a forged one cannot pass for ours. */
+static const char *const own_headers[] = {
+    "dlq.reason",        "dlq.source.topic",    "dlq.source.partition",
+    "dlq.source.offset", "dlq.worker",          "dlq.truncated",
+    "dlq.original.size", "dlq.original.sha256", "dlq.original.key-size"};
 
-/* Produces the original bytes, key and headers of m to the dead-letter
- * topic with headers saying why and where from. Returns 0 or -1. */
-static int produce_dead_letter(worker_t *w, const rd_kafka_message_t *m, const char *reason)
+/* The bytes the input headers of m take (names and values). */
+static size_t header_bytes(const rd_kafka_message_t *m)
 {
-    rd_kafka_headers_t *in = NULL, *hdrs;
+    rd_kafka_headers_t *in = NULL;
+    size_t total = 0, size, i = 0;
+    const char *name;
+    const void *value;
     if (rd_kafka_message_headers(m, &in) == RD_KAFKA_RESP_ERR_NO_ERROR && in)
+        while (rd_kafka_header_get_all(in, i++, &name, &value, &size) == 0)
+            total += strlen(name) + size;
+    return total;
+}
+
+/* Produces the dead letter of m: its original key, value and headers with
+ * headers saying why and where from; or, when that would not fit within
+ * max_dead_letter_bytes (or Kafka refused it as too large), the bounded
+ * record: the first bytes of the value and key, their sizes and the
+ * value's SHA-256. Returns 0 (queued) or -1. */
+static int produce_dead_letter(worker_t *w, const rd_kafka_message_t *m, judged_t *j)
+{
+    if (!j->bounded && m->len + m->key_len + header_bytes(m) + OWN_HEADERS_BYTES >
+                           (size_t)w->cfg.max_dead_letter_bytes)
+        j->bounded = true;
+    rd_kafka_headers_t *in = NULL, *hdrs;
+    if (!j->bounded && rd_kafka_message_headers(m, &in) == RD_KAFKA_RESP_ERR_NO_ERROR && in)
         hdrs = rd_kafka_headers_copy(in);
     else
-        hdrs = rd_kafka_headers_new(6);
+        hdrs = rd_kafka_headers_new(9);
+    for (size_t i = 0; i < sizeof own_headers / sizeof own_headers[0]; i++)
+        rd_kafka_header_remove(hdrs, own_headers[i]);
     char partition[16], offset[24];
     snprintf(partition, sizeof partition, "%d", (int)m->partition);
     snprintf(offset, sizeof offset, "%lld", (long long)m->offset);
-    rd_kafka_header_add(hdrs, "dlq.reason", -1, reason, -1);
+    rd_kafka_header_add(hdrs, "dlq.reason", -1, j->reason, -1);
     rd_kafka_header_add(hdrs, "dlq.source.topic", -1, w->topic, -1);
     rd_kafka_header_add(hdrs, "dlq.source.partition", -1, partition, -1);
     rd_kafka_header_add(hdrs, "dlq.source.offset", -1, offset, -1);
     rd_kafka_header_add(hdrs, "dlq.worker", -1, w->spec->name, -1);
+    size_t value_len = m->len, key_len = m->key_len;
+    if (j->bounded) {
+        char size[24], key_size[24], digest[SHA256_HEX_SIZE];
+        snprintf(size, sizeof size, "%zu", m->len);
+        snprintf(key_size, sizeof key_size, "%zu", m->key_len);
+        sha256_hex(m->payload, m->len, digest);
+        rd_kafka_header_add(hdrs, "dlq.truncated", -1, "true", -1);
+        rd_kafka_header_add(hdrs, "dlq.original.size", -1, size, -1);
+        rd_kafka_header_add(hdrs, "dlq.original.sha256", -1, digest, -1);
+        rd_kafka_header_add(hdrs, "dlq.original.key-size", -1, key_size, -1);
+        value_len = value_len < BOUNDED_VALUE_BYTES ? value_len : BOUNDED_VALUE_BYTES;
+        key_len = key_len < BOUNDED_KEY_BYTES ? key_len : BOUNDED_KEY_BYTES;
+    }
     rd_kafka_resp_err_t err = rd_kafka_producev(
         w->producer, RD_KAFKA_V_TOPIC(w->dlq_topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_VALUE(m->payload, m->len), RD_KAFKA_V_KEY(m->key, m->key_len),
-        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+        RD_KAFKA_V_VALUE(m->payload, value_len), RD_KAFKA_V_KEY(m->key, key_len),
+        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(j), RD_KAFKA_V_END);
     if (err) {
         rd_kafka_headers_destroy(hdrs); /* not taken over on failure */
+        if (too_large(err) && !j->bounded) {
+            j->bounded = true;
+            return produce_dead_letter(w, m, j);
+        }
         log_warn("dlq_produce_failed", "%s", rd_kafka_err2str(err));
         return -1;
     }
+    if (j->bounded)
+        atomic_fetch_add(&health_metrics.dead_letters_bounded, 1);
     w->dlq_pending++;
     return 0;
 }
 
-/* Sends the batch's dead letters and waits until every one is persisted,
- * retrying while Kafka is unavailable. Returns 0, or -1 when shutting down
- * first (the batch is then left unapplied and comes back on restart). */
-static int send_dead_letters(worker_t *w, rd_kafka_message_t **msgs, const judged_t *judged,
-                             size_t count)
+/* Sends the dead letters of msgs[0..count-1] not sent yet and waits until
+ * every one is persisted, retrying while Kafka is unavailable; each goes out
+ * once per batch, however often its slice is tried. Returns 0, or -1 when
+ * shutting down first (the batch is then left unapplied). */
+static int send_dead_letters(worker_t *w, rd_kafka_message_t **msgs, judged_t *judged, size_t count)
 {
     for (long backoff = 200;; backoff = backoff < 5000 ? backoff * 2 : 5000) {
-        w->dlq_pending = w->dlq_failed = 0;
         int failed = 0;
+        w->dlq_pending = 0;
         for (size_t i = 0; i < count; i++)
-            if (!judged[i].valid)
-                failed |= produce_dead_letter(w, msgs[i], judged[i].reason);
-        while (w->dlq_pending > 0)
+            if (!judged[i].json && !judged[i].sent)
+                failed |= produce_dead_letter(w, msgs[i], &judged[i]);
+        while (w->dlq_pending > 0) {
             rd_kafka_poll(w->producer, 100);
-        if (!failed && w->dlq_failed == 0)
+            health_heartbeat();
+        }
+        bool all_sent = !failed;
+        for (size_t i = 0; i < count; i++)
+            all_sent &= judged[i].json || judged[i].sent;
+        if (all_sent)
             return 0;
         if (!service_running)
             return -1;
@@ -290,81 +419,112 @@ static int send_dead_letters(worker_t *w, rd_kafka_message_t **msgs, const judge
 typedef struct batch_tx {
     worker_t *w;
     rd_kafka_message_t **msgs; /* borrowed from the batch */
+    judged_t *judged;
     size_t count;
-    const judged_t *judged;
     const char *events_json; /* valid events */
     int valid_count;
     evaluate_stats_t stats;
+    long outcomes[3]; /* applied, duplicate, parked */
+    long lock_wait_ms;
 } batch_tx_t;
 
-/* Text arrays of the batch's partitions with their first and next offsets. */
-static int offset_arrays(const batch_tx_t *tx, char *parts, char *firsts, char *nexts, size_t size)
+typedef struct pgarray {
+    char *buf;
+    size_t len, cap;
+} pgarray_t;
+
+static int append_long(pgarray_t *a, long long v)
 {
-    int partition[256];
-    long long first[256], next[256];
-    int n = 0;
-    for (size_t i = 0; i < tx->count; i++) {
-        const rd_kafka_message_t *m = tx->msgs[i];
-        int k = 0;
-        while (k < n && partition[k] != m->partition)
-            k++;
-        if (k == n) {
-            if (n == 256)
-                return -1;
-            partition[n] = m->partition;
-            first[n] = m->offset;
-            next[n++] = m->offset + 1;
-        }
-        first[k] = m->offset < first[k] ? m->offset : first[k];
-        next[k] = m->offset + 1 > next[k] ? m->offset + 1 : next[k];
-    }
-    size_t a = 0, b = 0, c = 0;
-    for (int k = 0; k < n; k++) {
-        a += snprintf(parts + a, size - a, "%s%d", k ? "," : "{", partition[k]);
-        b += snprintf(firsts + b, size - b, "%s%lld", k ? "," : "{", first[k]);
-        c += snprintf(nexts + c, size - c, "%s%lld", k ? "," : "{", next[k]);
-    }
-    snprintf(parts + a, size - a, "}");
-    snprintf(firsts + b, size - b, "}");
-    snprintf(nexts + c, size - c, "}");
-    return 0;
+    char text[24];
+    snprintf(text, sizeof text, "%lld", v);
+    return db_array_append(&a->buf, &a->len, &a->cap, text);
 }
 
-/* Records the batch's dead letters as such in the intake ledger. */
+/* Stores the next offsets of the slice's partitions, fenced: false in
+ * *fenced when another consumer moved one of them on already. */
+static db_status_t store_offsets(batch_tx_t *tx, char *errstr, size_t errstr_size)
+{
+    pgarray_t parts = {0}, firsts = {0}, nexts = {0};
+    db_status_t st = DB_OK;
+    /* Messages of a partition are in offset order, but partitions interleave. */
+    for (size_t i = 0; st == DB_OK && i < tx->count; i++) {
+        const rd_kafka_message_t *m = tx->msgs[i];
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = tx->msgs[k]->partition == m->partition;
+        if (seen)
+            continue;
+        long long last = m->offset;
+        for (size_t k = i + 1; k < tx->count; k++)
+            if (tx->msgs[k]->partition == m->partition && tx->msgs[k]->offset > last)
+                last = tx->msgs[k]->offset;
+        if (append_long(&parts, m->partition) || append_long(&firsts, m->offset) ||
+            append_long(&nexts, last + 1))
+            st = DB_FAULT;
+    }
+    if (st == DB_OK && (db_array_finish(&parts.buf, &parts.len, &parts.cap) ||
+                        db_array_finish(&firsts.buf, &firsts.len, &firsts.cap) ||
+                        db_array_finish(&nexts.buf, &nexts.len, &nexts.cap)))
+        st = DB_FAULT;
+    PGresult *res = NULL;
+    if (st == DB_OK) {
+        const char *params[] = {tx->w->group, tx->w->topic, parts.buf, firsts.buf, nexts.buf};
+        st = db_exec(tx->w->db,
+                     "SELECT store_offsets($1, $2, $3::int[], $4::bigint[], $5::bigint[])", 5,
+                     params, &res, errstr, errstr_size);
+    } else {
+        snprintf(errstr, errstr_size, "out of memory");
+    }
+    if (st == DB_OK) {
+        tx->w->fenced = PQgetvalue(res, 0, 0)[0] != 't';
+        if (tx->w->fenced) {
+            snprintf(errstr, errstr_size, "offsets already moved on by another consumer");
+            st = DB_FAULT;
+        }
+    }
+    PQclear(res);
+    free(parts.buf);
+    free(firsts.buf);
+    free(nexts.buf);
+    return st;
+}
+
+/* Records the slice's dead letters as such in the intake ledger. */
 static db_status_t log_dead(batch_tx_t *tx, char *errstr, size_t errstr_size)
 {
-    char *arr[4] = {0};
-    size_t len[4] = {0}, cap[4] = {0};
+    pgarray_t arr[4] = {0};
     db_status_t st = DB_OK;
-    for (size_t i = 0; i < tx->count; i++) {
-        if (tx->judged[i].valid)
+    for (size_t i = 0; st == DB_OK && i < tx->count; i++) {
+        if (tx->judged[i].json)
             continue;
-        char p[16], o[24];
-        snprintf(p, sizeof p, "%d", (int)tx->msgs[i]->partition);
-        snprintf(o, sizeof o, "%lld", (long long)tx->msgs[i]->offset);
-        const char *values[4] = {p, o, tx->judged[i].event_id, tx->judged[i].reason};
-        for (int k = 0; k < 4; k++)
-            if (db_array_append(&arr[k], &len[k], &cap[k], values[k]))
-                st = DB_ERROR;
+        const char *reason = tx->judged[i].reason;
+        if (append_long(&arr[0], tx->msgs[i]->partition) ||
+            append_long(&arr[1], tx->msgs[i]->offset) ||
+            db_array_append(&arr[2].buf, &arr[2].len, &arr[2].cap, tx->judged[i].event_id) ||
+            db_array_append(&arr[3].buf, &arr[3].len, &arr[3].cap, reason))
+            st = DB_FAULT;
     }
-    for (int k = 0; k < 4 && arr[0]; k++)
-        if (db_array_finish(&arr[k], &len[k], &cap[k]))
-            st = DB_ERROR;
-    if (st == DB_OK && arr[0]) {
-        const char *params[] = {tx->w->topic, arr[0], arr[1], arr[2], arr[3]};
+    for (int k = 0; k < 4 && st == DB_OK; k++)
+        if (db_array_finish(&arr[k].buf, &arr[k].len, &arr[k].cap))
+            st = DB_FAULT;
+    if (st == DB_OK) {
+        const char *params[] = {tx->w->topic, arr[0].buf, arr[1].buf, arr[2].buf, arr[3].buf};
         st = db_exec(
             tx->w->db,
             "INSERT INTO event_log (topic, partition, \"offset\", event_id, outcome, reason) "
             "SELECT $1, u.p, u.o, u.e, 'dead', u.r FROM unnest($2::int[], $3::bigint[], "
             "$4::text[], $5::text[]) AS u(p, o, e, r) ON CONFLICT DO NOTHING",
             5, params, NULL, errstr, errstr_size);
-    } else if (st != DB_OK) {
+    } else {
         snprintf(errstr, errstr_size, "out of memory");
     }
     for (int k = 0; k < 4; k++)
-        free(arr[k]);
+        free(arr[k].buf);
     return st;
 }
+
+/* Columns of a worker's apply function (worker.h). */
+enum { A_POST_ID, A_CAUSED_BY, A_APPLIED, A_DUPLICATE, A_PARKED, A_LOCK_WAIT_MS };
 
 /* Applies the valid events and evaluates the posts they touched. */
 static db_status_t apply_events(batch_tx_t *tx, char *errstr, size_t errstr_size)
@@ -375,16 +535,23 @@ static db_status_t apply_events(batch_tx_t *tx, char *errstr, size_t errstr_size
         db_exec(tx->w->db, tx->w->spec->apply_sql, 2, params, &res, errstr, errstr_size);
     if (st != DB_OK)
         return st;
-    int n = PQntuples(res);
-    const char **posts = calloc(n ? (size_t)n : 1, sizeof *posts);
-    const char **causes = calloc(n ? (size_t)n : 1, sizeof *causes);
+    int rows = PQntuples(res), n = 0;
+    if (rows > 0) {
+        for (int k = 0; k < 3; k++)
+            tx->outcomes[k] = atol(PQgetvalue(res, 0, A_APPLIED + k));
+        tx->lock_wait_ms = atol(PQgetvalue(res, 0, A_LOCK_WAIT_MS));
+    }
+    const char **posts = calloc(rows ? (size_t)rows : 1, sizeof *posts);
+    const char **causes = calloc(rows ? (size_t)rows : 1, sizeof *causes);
     if (!posts || !causes) {
         snprintf(errstr, errstr_size, "out of memory");
-        st = DB_ERROR;
+        st = DB_FAULT;
     }
-    for (int i = 0; st == DB_OK && i < n; i++) {
-        posts[i] = PQgetvalue(res, i, 0);
-        causes[i] = PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1);
+    for (int i = 0; st == DB_OK && i < rows; i++) {
+        if (PQgetisnull(res, i, A_POST_ID))
+            continue; /* the row that only carries the totals */
+        posts[n] = PQgetvalue(res, i, A_POST_ID);
+        causes[n++] = PQgetisnull(res, i, A_CAUSED_BY) ? NULL : PQgetvalue(res, i, A_CAUSED_BY);
     }
     if (st == DB_OK)
         st = evaluate_posts(tx->w->db, posts, causes, (size_t)n, &tx->stats, errstr, errstr_size);
@@ -398,27 +565,11 @@ static db_status_t apply_events(batch_tx_t *tx, char *errstr, size_t errstr_size
 static db_status_t batch_transaction(db_t *db, void *arg, char *errstr, size_t errstr_size)
 {
     batch_tx_t *tx = arg;
-    worker_t *w = tx->w;
-    char parts[8192], firsts[8192], nexts[8192];
     memset(&tx->stats, 0, sizeof tx->stats);
-    if (offset_arrays(tx, parts, firsts, nexts, sizeof parts)) {
-        snprintf(errstr, errstr_size, "a batch spans more than 256 partitions");
-        return DB_ERROR;
-    }
-    PGresult *res;
-    const char *params[] = {w->group, w->topic, parts, firsts, nexts};
-    db_status_t st =
-        db_exec(db, "SELECT store_offsets($1, $2, $3::int[], $4::bigint[], $5::bigint[])", 5,
-                params, &res, errstr, errstr_size);
-    if (st != DB_OK)
-        return st;
-    w->fenced = PQgetvalue(res, 0, 0)[0] != 't';
-    PQclear(res);
-    if (w->fenced) {
-        snprintf(errstr, errstr_size, "offsets already moved on by another consumer");
-        return DB_ERROR;
-    }
-    if (tx->valid_count < (int)tx->count)
+    memset(tx->outcomes, 0, sizeof tx->outcomes);
+    tx->lock_wait_ms = 0;
+    db_status_t st = store_offsets(tx, errstr, errstr_size);
+    if (st == DB_OK && tx->valid_count < (int)tx->count)
         st = log_dead(tx, errstr, errstr_size);
     if (st == DB_OK && tx->valid_count > 0)
         st = apply_events(tx, errstr, errstr_size);
@@ -447,9 +598,12 @@ static void store_kafka_offsets(worker_t *w, rd_kafka_message_t **msgs, size_t c
 /* Adds an applied batch to the metrics. */
 static void count_batch(const batch_tx_t *tx, long elapsed_ms)
 {
-    atomic_fetch_add(&health_metrics.messages_valid, tx->valid_count);
+    atomic_fetch_add(&health_metrics.messages_applied, tx->outcomes[0]);
+    atomic_fetch_add(&health_metrics.messages_duplicate, tx->outcomes[1]);
+    atomic_fetch_add(&health_metrics.messages_parked, tx->outcomes[2]);
     atomic_fetch_add(&health_metrics.messages_dead, (long)tx->count - (long)tx->valid_count);
     atomic_fetch_add(&health_metrics.batches, 1);
+    atomic_fetch_add(&health_metrics.lock_wait_ms, tx->lock_wait_ms);
     atomic_fetch_add(&health_metrics.posts_evaluated, tx->stats.posts);
     atomic_fetch_add(&health_metrics.alerts_queued, tx->stats.alerts);
     atomic_fetch_add(&health_metrics.statuses_queued, tx->stats.statuses);
@@ -459,10 +613,12 @@ static void count_batch(const batch_tx_t *tx, long elapsed_ms)
 /* How applying a slice ended. */
 typedef enum { SLICE_APPLIED, SLICE_REFUSED, SLICE_ABANDONED } slice_end_t;
 
-/* One transaction for the slice, retried through database outages and
- * conflicts until it commits; SLICE_REFUSED when the database refuses the
- * same data twice (a bug or a rule PostgreSQL enforces that validation does
- * not), SLICE_ABANDONED when fenced or shutting down. */
+/* One transaction for the slice, retried until it commits: through outages
+ * and faults (permissions, a schema behind the binary, timeouts: the worker
+ * is not ready meanwhile, and nothing is dead-lettered) with capped back-off.
+ * SLICE_REFUSED when the database refuses the same data twice (a rule
+ * PostgreSQL enforces that validation does not), SLICE_ABANDONED when fenced
+ * or shutting down. */
 static slice_end_t apply_once(batch_tx_t *tx)
 {
     worker_t *w = tx->w;
@@ -475,28 +631,33 @@ static slice_end_t apply_once(batch_tx_t *tx)
                              ? DB_DOWN
                              : db_transaction(w->db, batch_transaction, tx, err, sizeof err);
         health_set_db_up(db_is_up(w->db));
+        health_set_db_fault(st == DB_FAULT && !w->fenced ? err : NULL);
+        health_heartbeat();
         if (st == DB_OK) {
             count_batch(tx, datetime_monotonic_ms() - started);
             log_info("batch_applied",
-                     "%zu events (%d valid, %zu dead), %ld posts evaluated, %ld alerts, %ld "
-                     "statuses, %ld ms",
-                     tx->count, tx->valid_count, tx->count - (size_t)tx->valid_count,
-                     tx->stats.posts, tx->stats.alerts, tx->stats.statuses,
-                     datetime_monotonic_ms() - started);
+                     "%zu events (%ld applied, %ld duplicate, %ld parked, %zu dead), %ld posts "
+                     "evaluated, %ld alerts, %ld statuses, %ld ms",
+                     tx->count, tx->outcomes[0], tx->outcomes[1], tx->outcomes[2],
+                     tx->count - (size_t)tx->valid_count, tx->stats.posts, tx->stats.alerts,
+                     tx->stats.statuses, datetime_monotonic_ms() - started);
             store_kafka_offsets(w, tx->msgs, tx->count);
             return SLICE_APPLIED;
         }
         atomic_fetch_add(&health_metrics.batch_failures, 1);
         if (w->fenced) {
             log_warn("batch_fenced", "%s; resuming from the stored offsets", err);
-            rewind_to_stored(w);
             return SLICE_ABANDONED;
         }
-        if (st == DB_ERROR && ++refused == 2) {
+        if (st == DB_REFUSED && !w->refusal_is_fault && ++refused == 2) {
             snprintf(w->refusal, sizeof w->refusal, "%.480s", err);
             return SLICE_REFUSED;
         }
-        log_error(st == DB_DOWN ? "db_unavailable" : "batch_failed",
+        if (st == DB_REFUSED)
+            health_set_db_fault(err);
+        log_error(st == DB_DOWN    ? "db_unavailable"
+                  : st == DB_FAULT ? "db_fault"
+                                   : "batch_failed",
                   "batch of %zu not applied (retrying in %ld ms): %s", tx->count, backoff, err);
         if (!service_running)
             return SLICE_ABANDONED; /* nothing committed; it comes back on restart */
@@ -504,20 +665,42 @@ static slice_end_t apply_once(batch_tx_t *tx)
     }
 }
 
+/* The valid events of the slice as one JSON array (caller frees), or NULL
+ * when out of memory. */
+static char *slice_json(const judged_t *judged, size_t count, int *valid_count)
+{
+    size_t len = 2;
+    for (size_t i = 0; i < count; i++)
+        len += judged[i].json ? judged[i].json_len + 1 : 0;
+    char *out = malloc(len + 1), *p = out;
+    if (!out)
+        return NULL;
+    *p++ = '[';
+    *valid_count = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (!judged[i].json)
+            continue;
+        if ((*valid_count)++)
+            *p++ = ',';
+        memcpy(p, judged[i].json, judged[i].json_len);
+        p += judged[i].json_len;
+    }
+    *p++ = ']';
+    *p = '\0';
+    return out;
+}
+
 /* Dead-letters and applies msgs[0..count-1], judged. A slice the database
  * refuses is halved until the one event it refuses is found; that event is
  * dead-lettered with the database's reason and the rest applied, so that
- * no input stops a worker. Returns false when the rest of the batch must be
- * abandoned (fenced or shutting down). */
+ * no input stops a worker. A dead letter that cannot be recorded as it is
+ * is recorded without its event id, the refusal added to its reason. Returns
+ * false when the rest of the batch must be abandoned (fenced, shutting down
+ * or out of memory). */
 static bool apply_slice(worker_t *w, rd_kafka_message_t **msgs, judged_t *judged, size_t count)
 {
-    batch_tx_t tx = {.w = w, .msgs = msgs, .count = count, .judged = judged};
-    json_t *events = json_array();
-    for (size_t i = 0; events && i < count; i++)
-        if (judged[i].valid && json_array_append(events, judged[i].valid) == 0)
-            tx.valid_count++;
-    char *events_json = events ? json_dumps(events, JSON_COMPACT) : NULL;
-    json_decref(events);
+    batch_tx_t tx = {.w = w, .msgs = msgs, .judged = judged, .count = count};
+    char *events_json = slice_json(judged, count, &tx.valid_count);
     tx.events_json = events_json;
     slice_end_t end = SLICE_ABANDONED;
     if (events_json &&
@@ -529,42 +712,49 @@ static bool apply_slice(worker_t *w, rd_kafka_message_t **msgs, judged_t *judged
     if (count > 1)
         return apply_slice(w, msgs, judged, count / 2) &&
                apply_slice(w, msgs + count / 2, judged + count / 2, count - count / 2);
-    if (!judged->valid) {
-        /* Not even its dead letter can be recorded: nothing to narrow down.
-         * Wait, and start again from the stored offsets. */
-        log_error("event_stuck", "%s [%d] @%lld cannot be recorded: %s", w->topic,
+    char reason[1024]; /* set_dead cuts it to fit */
+    if (judged->json) {
+        snprintf(reason, sizeof reason, "refused by PostgreSQL: %s", w->refusal);
+        free(judged->json);
+        judged->json = NULL;
+        judged->json_len = 0;
+    } else if (judged->event_id) {
+        snprintf(reason, sizeof reason, "%.400s (recorded without its event id: %.400s)",
+                 judged->reason, w->refusal);
+        free(judged->event_id);
+        judged->event_id = NULL;
+    } else {
+        /* Even the plainest record is refused: that is not the event's
+         * doing. Keep trying it as a fault (not ready meanwhile). */
+        log_error("dead_letter_unrecorded", "%s [%d] @%lld: %s; retrying", w->topic,
                   (int)msgs[0]->partition, (long long)msgs[0]->offset, w->refusal);
-        datetime_sleep_ms(5000);
-        rewind_to_stored(w);
-        return false;
+        w->refusal_is_fault = true;
+        bool applied = apply_slice(w, msgs, judged, 1);
+        w->refusal_is_fault = false;
+        return applied;
     }
-    snprintf(judged->reason, sizeof judged->reason, "refused by PostgreSQL: %.480s", w->refusal);
+    set_dead(judged, reason);
     log_error("event_dead", "%s [%d] @%lld: %s", w->topic, (int)msgs[0]->partition,
               (long long)msgs[0]->offset, judged->reason);
-    json_decref(judged->valid);
-    judged->valid = NULL;
     return apply_slice(w, msgs, judged, 1);
 }
 
-/* Judges every message of the batch in hand, then dead-letters and applies
- * them (see apply_slice); the batch is emptied either way. */
+/* Dead-letters and applies the batch in hand (see apply_slice); the batch is
+ * emptied either way. What is abandoned is consumed again from the stored
+ * offsets, so that nothing is skipped. */
 static void process_batch(worker_t *w)
 {
-    judged_t *judged = calloc(w->batch_count, sizeof *judged);
-    for (size_t i = 0; judged && i < w->batch_count; i++) {
-        judge_message(w, w->batch[i], &judged[i]);
-        if (!judged[i].valid)
-            log_warn("event_dead", "%s [%d] @%lld: %s", w->topic, (int)w->batch[i]->partition,
-                     (long long)w->batch[i]->offset, judged[i].reason);
-    }
-    if (judged)
-        apply_slice(w, w->batch, judged, w->batch_count);
-    for (size_t i = 0; judged && i < w->batch_count; i++) {
-        free(judged[i].event_id);
-        json_decref(judged[i].valid);
-    }
-    free(judged);
+    bool applied = false;
+    if (w->batch_broken)
+        log_error("batch_abandoned", "out of memory judging a batch of %zu; consuming it again",
+                  w->batch_count);
+    else
+        applied = apply_slice(w, w->batch, w->judged, w->batch_count);
     drop_batch(w, NULL);
+    if (!applied && service_running) {
+        rewind_to_stored(w);
+        datetime_sleep_ms(100);
+    }
 }
 
 /* Creates the database handle, the dead-letter producer and the consumer,
@@ -578,8 +768,9 @@ static int worker_open(worker_t *w, char *errstr, size_t errstr_size)
     else
         snprintf(w->group, sizeof w->group, "%ssuccession-%s", w->cfg.topic_prefix, w->spec->name);
     w->batch = calloc((size_t)w->cfg.batch_max_events, sizeof *w->batch);
-    w->db = db_new(w->cfg.db);
-    if (!w->batch || !w->db) {
+    w->judged = calloc((size_t)w->cfg.batch_max_events, sizeof *w->judged);
+    w->db = service_db_new(&w->cfg);
+    if (!w->batch || !w->judged || !w->db) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
@@ -625,7 +816,8 @@ static int worker_open(worker_t *w, char *errstr, size_t errstr_size)
 static void worker_close(worker_t *w)
 {
     health_stop();
-    drop_batch(w, NULL);
+    if (w->judged)
+        drop_batch(w, NULL);
     if (w->consumer) {
         rd_kafka_consumer_close(w->consumer);
         rd_kafka_destroy(w->consumer);
@@ -636,6 +828,7 @@ static void worker_close(worker_t *w)
     }
     db_free(w->db);
     free(w->batch);
+    free(w->judged);
     config_free(&w->cfg);
 }
 
@@ -666,7 +859,7 @@ int worker_main(const worker_spec_t *spec, int argc, char **argv)
         rc = 2;
         goto done;
     }
-    if (health_start(spec->name, w.cfg.http_address, w.cfg.http_port, err, sizeof err)) {
+    if (service_health_start(spec->name, &w.cfg, err, sizeof err)) {
         fprintf(stderr, "%s: --http-port: %s\n", spec->name, err);
         rc = 2;
         goto done;

@@ -21,7 +21,10 @@ typedef struct worker_spec {
     const char *topic;                            /* input topic before the prefix */
     const ProtobufCMessageDescriptor *descriptor; /* the topic's event message */
     /* Applies a batch: $1 topic, $2 JSON array of {partition, offset,
-     * event}; returns rows (post_id, caused_by) of the locked posts. */
+     * event}; returns rows (post_id, caused_by, applied, duplicate, parked,
+     * lock_wait_ms): the locked posts to evaluate, with the batch's outcome
+     * counts and lock wait on every row (one row with a NULL post_id when
+     * there is no post). */
     const char *apply_sql;
 } worker_spec_t;
 

@@ -56,8 +56,10 @@ static int publisher_connect(publisher_t *p)
         }
         health_set_db_up(db_is_up(p->db)); /* a standby is ready to take over */
         db_disconnect(p->db);
-        for (int i = 0; i < 50 && service_running; i++)
+        for (int i = 0; i < 50 && service_running; i++) {
+            health_heartbeat(); /* a standby is waiting, not stuck */
             datetime_sleep_ms(100);
+        }
     }
     return -1;
 }
@@ -77,6 +79,25 @@ static int reevaluate_interval(publisher_t *p)
         PQclear(res);
     }
     return seconds;
+}
+
+/* Counts the outbox's rows (up to 100,000, so that a backlog costs no more)
+ * and the age of the oldest, for the metrics. */
+static db_status_t measure_outbox(publisher_t *p, char *err, size_t err_size)
+{
+    PGresult *res;
+    db_status_t st = db_exec(
+        p->db,
+        "SELECT (SELECT count(*) FROM (SELECT 1 FROM outbox LIMIT 100000) b), "
+        "coalesce((SELECT (extract(epoch FROM clock_timestamp() - created_at) * 1000)::bigint "
+        "FROM outbox ORDER BY id LIMIT 1), 0)",
+        0, NULL, &res, err, err_size);
+    if (st != DB_OK)
+        return st;
+    atomic_store(&health_metrics.outbox_depth, atol(PQgetvalue(res, 0, 0)));
+    atomic_store(&health_metrics.outbox_oldest_ms, atol(PQgetvalue(res, 0, 1)));
+    PQclear(res);
+    return DB_OK;
 }
 
 /* Relays until the outbox is empty; re-evaluates when due. Returns the
@@ -100,17 +121,27 @@ static db_status_t publisher_round(publisher_t *p)
             log_error("reevaluation_failed", "%s", err);
         }
     }
-    long sent;
+    outbox_round_t round;
     do {
-        sent = outbox_relay(p->db, p->producer, &p->cfg, RELAY_BATCH, &st, err, sizeof err);
-        if (sent > 0) {
-            atomic_fetch_add(&health_metrics.outbox_relayed, sent);
-            log_info("outbox_relayed", "%ld messages", sent);
-        }
-    } while (sent == RELAY_BATCH && service_running);
-    if (sent < 0)
+        st = outbox_relay(p->db, p->producer, &p->cfg, RELAY_BATCH, &round, err, sizeof err);
+        health_heartbeat();
+        if (st != DB_OK)
+            break;
+        atomic_fetch_add(&health_metrics.outbox_relayed, round.relayed);
+        atomic_fetch_add(&health_metrics.outbox_failed, round.failed);
+        if (round.relayed > 0)
+            log_info("outbox_relayed", "%ld messages", round.relayed);
+    } while (round.read == RELAY_BATCH && round.relayed + round.failed > 0 && service_running);
+    if (st == DB_OK)
+        st = measure_outbox(p, err, sizeof err);
+    if (st != DB_OK)
         log_error("outbox_relay_failed", "%s", err);
-    return sent < 0 && st == DB_OK ? DB_ERROR : st;
+    health_set_db_fault(st == DB_FAULT || st == DB_REFUSED ? err : NULL);
+    /* Kafka is known to be back at the next delivery, or when it answers. */
+    rd_kafka_poll(p->producer, 0);
+    if (!atomic_load(&health_metrics.kafka_up) && kafka_reachable(p->producer, 1000) == 0)
+        health_set_kafka_up(true);
+    return st;
 }
 
 /* Sleeps until a notification arrives, the re-evaluation is due, or a
@@ -150,7 +181,7 @@ int main(int argc, char **argv)
     }
     service_install_signals();
     char err[512];
-    p.db = db_new(p.cfg.db);
+    p.db = service_db_new(&p.cfg);
     p.producer = kafka_producer_new(&p.cfg, true, outbox_delivery_cb, NULL, err, sizeof err);
     if (!p.db || !p.producer) {
         fprintf(stderr, "alert-publisher: %s\n", p.producer ? "out of memory" : err);
@@ -158,8 +189,8 @@ int main(int argc, char **argv)
         goto done;
     }
     /* Kafka trouble shows as a growing outbox (rows stay until Kafka confirms
-     * them), not as unreadiness: kafka_up keeps its initial 1 here. */
-    if (health_start("alert-publisher", p.cfg.http_address, p.cfg.http_port, err, sizeof err)) {
+     * them) and as unreadiness while every broker is down. */
+    if (service_health_start("alert-publisher", &p.cfg, err, sizeof err)) {
         fprintf(stderr, "alert-publisher: --http-port: %s\n", err);
         rc = 2;
         goto done;

@@ -7,7 +7,7 @@ static const worker_spec_t appointment_worker = {
     .name = "appointment-worker",
     .topic = TOPIC_APPOINTMENT,
     .descriptor = &succession__v1__appointment_event__descriptor,
-    .apply_sql = "SELECT post_id, caused_by FROM apply_appointment_batch($1, $2::jsonb)",
+    .apply_sql = "SELECT * FROM apply_appointment_batch($1, $2::jsonb)",
 };
 
 int main(int argc, char **argv)

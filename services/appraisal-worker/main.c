@@ -7,7 +7,7 @@ static const worker_spec_t appraisal_worker = {
     .name = "appraisal-worker",
     .topic = TOPIC_APPRAISAL,
     .descriptor = &succession__v1__appraisal_event__descriptor,
-    .apply_sql = "SELECT post_id, caused_by FROM apply_appraisal_batch($1, $2::jsonb)",
+    .apply_sql = "SELECT * FROM apply_appraisal_batch($1, $2::jsonb)",
 };
 
 int main(int argc, char **argv)

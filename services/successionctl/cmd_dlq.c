@@ -28,6 +28,7 @@
 #include "pbjson.h"
 #include "service.h"
 #include "succession/v1/common.pb-c.h"
+#include "text.h"
 
 #define DLQ_MAX_PARTITIONS 256
 #define DLQ_POLL_MS        200
@@ -243,6 +244,10 @@ static long long header_number(const rd_kafka_message_t *m, const char *name)
 typedef struct letter {
     char *reason, *source_topic, *worker;
     long long source_partition, source_offset; /* -1 when absent */
+    /* A letter too large to copy keeps only its first bytes: */
+    bool truncated;
+    long long original_size; /* -1 when absent */
+    char *original_sha256;
 } letter_t;
 
 static void letter_read(letter_t *l, const rd_kafka_message_t *m)
@@ -252,6 +257,11 @@ static void letter_read(letter_t *l, const rd_kafka_message_t *m)
     l->worker = header_text(m, "dlq.worker");
     l->source_partition = header_number(m, "dlq.source.partition");
     l->source_offset = header_number(m, "dlq.source.offset");
+    char *truncated = header_text(m, "dlq.truncated");
+    l->truncated = truncated && strcmp(truncated, "true") == 0;
+    free(truncated);
+    l->original_size = header_number(m, "dlq.original.size");
+    l->original_sha256 = header_text(m, "dlq.original.sha256");
 }
 
 static void letter_free(letter_t *l)
@@ -259,6 +269,7 @@ static void letter_free(letter_t *l)
     free(l->reason);
     free(l->source_topic);
     free(l->worker);
+    free(l->original_sha256);
 }
 
 /* The input kind whose topic (with the configured prefix) is `topic`, or
@@ -295,20 +306,8 @@ static const char *event_id_of(const ProtobufCMessage *event)
 
 /* ---- text and JSON ---- */
 
-/* Copies len bytes of s into buf for a terminal: control characters become
- * '?', and the copy is cut to fit. */
-static const char *printable(const void *s, size_t len, char *buf, size_t size)
-{
-    const unsigned char *p = s;
-    size_t n = 0;
-    for (size_t i = 0; p && i < len && n + 1 < size; i++)
-        buf[n++] = p[i] < 0x20 || p[i] == 0x7f ? '?' : (char)p[i];
-    buf[n] = '\0';
-    return n ? buf : "-";
-}
-
-/* A JSON string of len bytes of s; bytes that are not valid UTF-8 make
- * every non-ASCII byte '?'. NULL s gives null. */
+/* A JSON string of len bytes of s, malformed bytes as \xNN (text.h); NULL
+ * s gives null. */
 static json_t *json_text(const void *s, size_t len)
 {
     if (!s)
@@ -316,44 +315,15 @@ static json_t *json_text(const void *s, size_t len)
     json_t *j = json_stringn(s, len);
     if (j)
         return j;
-    char *copy = malloc(len ? len : 1);
-    if (!copy)
-        return NULL;
-    for (size_t i = 0; i < len; i++)
-        copy[i] = ((const unsigned char *)s)[i] < 0x80 ? ((const char *)s)[i] : '?';
-    j = json_stringn(copy, len);
-    free(copy);
+    char *clean = text_clean(s, len, 4 * len + 8, 0);
+    j = clean ? json_string(clean) : NULL;
+    free(clean);
     return j;
 }
 
 static json_t *json_number_or_null(long long v)
 {
     return v < 0 ? json_null() : json_integer((json_int_t)v);
-}
-
-/* Standard base64 with padding, as a new JSON string (NULL when out of
- * memory). */
-static json_t *json_base64(const void *data, size_t len)
-{
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const unsigned char *in = data;
-    char *out = malloc((len + 2) / 3 * 4 + 1);
-    size_t n = 0;
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        v |= i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0;
-        v |= i + 2 < len ? in[i + 2] : 0;
-        out[n++] = alphabet[v >> 18 & 63];
-        out[n++] = alphabet[v >> 12 & 63];
-        out[n++] = i + 1 < len ? alphabet[v >> 6 & 63] : '=';
-        out[n++] = i + 2 < len ? alphabet[v & 63] : '=';
-    }
-    json_t *j = json_stringn(out, n);
-    free(out);
-    return j;
 }
 
 /* The JSON Lines object of one dead letter (see the file comment). */
@@ -378,7 +348,14 @@ static json_t *letter_json(const rd_kafka_message_t *m, const letter_t *l,
             json_object_set_new(canonical, "topic", json_string(kind->name));
         json_object_set_new(o, "event", canonical);
     }
-    json_object_set_new(o, "bytes", json_base64(m->payload, m->payload ? m->len : 0));
+    json_object_set_new(o, "bytes", pbjson_base64(m->payload, m->payload ? m->len : 0));
+    json_object_set_new(o, "truncated", json_boolean(l->truncated));
+    if (l->truncated) {
+        json_object_set_new(o, "originalSize", json_number_or_null(l->original_size));
+        json_object_set_new(
+            o, "originalSha256",
+            json_text(l->original_sha256, l->original_sha256 ? strlen(l->original_sha256) : 0));
+    }
     return o;
 }
 
@@ -394,14 +371,19 @@ typedef struct list_state {
 static void print_letter_text(const rd_kafka_message_t *m, const letter_t *l,
                               const ProtobufCMessage *event)
 {
-    char dlq[48], source[320], key[80], topic[256], reason[1024];
+    char dlq[48], source[320], key[80], topic[256], reason[1024], id[80];
     const char *event_id = event_id_of(event);
     snprintf(dlq, sizeof dlq, "%d:%lld", (int)m->partition, (long long)m->offset);
-    printable(l->source_topic, l->source_topic ? strlen(l->source_topic) : 0, topic, sizeof topic);
+    ctl_shown(l->source_topic, l->source_topic ? strlen(l->source_topic) : 0, topic, sizeof topic);
     snprintf(source, sizeof source, "%s[%lld]@%lld", topic, l->source_partition, l->source_offset);
-    printf("%-8s %-48s %-16s %-20s %s\n", dlq, source,
-           printable(m->key, m->key_len, key, sizeof key), event_id ? event_id : "-",
-           printable(l->reason, l->reason ? strlen(l->reason) : 0, reason, sizeof reason));
+    printf("%-8s %-48s %-16s %-20s %s", dlq, source, ctl_shown(m->key, m->key_len, key, sizeof key),
+           ctl_shown(event_id, event_id ? strlen(event_id) : 0, id, sizeof id),
+           ctl_shown(l->reason, l->reason ? strlen(l->reason) : 0, reason, sizeof reason));
+    if (l->truncated)
+        printf(" [first bytes only: it was %lld bytes, sha256 %s]", l->original_size,
+               ctl_shown(l->original_sha256, l->original_sha256 ? strlen(l->original_sha256) : 0,
+                         key, sizeof key));
+    putchar('\n');
 }
 
 static void list_visit(const rd_kafka_message_t *m, void *arg)
@@ -692,17 +674,24 @@ static void replay_visit(const rd_kafka_message_t *m, void *arg)
         return;
     letter_t l;
     letter_read(&l, m);
-    char key[80];
+    char key[80], topic[256];
     if (!kind_of_topic(st->cfg, l.source_topic)) {
         ctl_error("dlq",
                   "%d:%lld: source topic '%s' is not an input topic of this prefix; "
                   "not replayed",
                   (int)m->partition, (long long)m->offset,
-                  l.source_topic ? l.source_topic : "(no dlq.source.topic header)");
+                  ctl_shown(l.source_topic, l.source_topic ? strlen(l.source_topic) : 0, topic,
+                            sizeof topic));
+        st->refused++;
+    } else if (l.truncated) {
+        ctl_error("dlq",
+                  "%d:%lld: only the first bytes of this dead letter were kept (it was %lld "
+                  "bytes); it cannot be replayed",
+                  (int)m->partition, (long long)m->offset, l.original_size);
         st->refused++;
     } else if (st->dry_run) {
         printf("would replay %d:%lld to %s[%lld] key %s\n", (int)m->partition, (long long)m->offset,
-               l.source_topic, l.source_partition, printable(m->key, m->key_len, key, sizeof key));
+               l.source_topic, l.source_partition, ctl_shown(m->key, m->key_len, key, sizeof key));
         st->sent++;
     } else if (replay_produce(st, m, &l) == 0) {
         st->sent++;

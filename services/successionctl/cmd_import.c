@@ -14,12 +14,14 @@
 #include "ctl.h"
 #include "evaluate.h"
 #include "fieldpath.h"
+#include "text.h"
 
-#define COMMAND      "import"
-#define MAX_REPORTED 20 /* problems printed; the rest are only counted */
-#define MAX_SHOWN    48 /* bytes of a bad value echoed in a message */
-#define MAX_ID_CHARS 64
-#define MAX_COLUMNS  4
+#define COMMAND        "import"
+#define MAX_REPORTED   20 /* problems printed; the rest are only counted */
+#define MAX_SHOWN      48 /* bytes of a bad value echoed in a message */
+#define MAX_ID_CHARS   64
+#define MAX_NAME_CHARS 200 /* so that a post status stays small (evaluate.h) */
+#define MAX_COLUMNS    4
 
 static const char usage[] = "usage: import [--organisations FILE] [--posts FILE]";
 
@@ -101,22 +103,11 @@ static void table_free(table_t *t)
     t->rows = t->cap = 0;
 }
 
-/* Copies v into buf for a message: at most MAX_SHOWN bytes, cut at a
- * character boundary and marked "...", control characters shown as '?'. */
+/* v for a message, in buf (MAX_SHOWN + 4 bytes): cut and made safe for a
+ * terminal as text.h does. */
 static const char *shown(const char *v, char *buf, size_t size)
 {
-    size_t n = strlen(v), keep = n;
-    if (keep > MAX_SHOWN) {
-        keep = MAX_SHOWN;
-        while (keep > 0 && ((unsigned char)v[keep] & 0xC0) == 0x80)
-            keep--;
-    }
-    if (keep + 4 > size)
-        keep = 0;
-    for (size_t i = 0; i < keep; i++)
-        buf[i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7F ? '?' : v[i];
-    strcpy(buf + keep, keep < n ? "..." : "");
-    return buf;
+    return text_clean_into(v, strlen(v), TEXT_CONTROLS, buf, size);
 }
 
 /* Adds "PATH:LINE: FIELD: message" (LINE 0 and FIELD NULL left out) to the
@@ -368,7 +359,7 @@ static void find_repeats(const table_t *t, const keyed_row_t *sorted, long *earl
 static long utf8_chars(const char *s)
 {
     size_t chars;
-    return fieldpath_utf8_length(s, &chars) ? -1 : (long)chars;
+    return text_utf8_length(s, &chars) ? -1 : (long)chars;
 }
 
 static bool only_white_space(const char *s)
@@ -423,10 +414,14 @@ static int check_organisations(const table_t *t, const keyed_row_t *sorted, repo
         long line = t->lines[i];
         const char *name = cell(t, i, ORG_NAME);
         check_ods_code(r, t, line, cell(t, i, ORG_ODS_CODE), earlier[i]);
+        long name_chars = utf8_chars(name);
         if (only_white_space(name))
             report(r, t, line, "name", "must not be empty");
-        else if (utf8_chars(name) < 0)
+        else if (name_chars < 0)
             report(r, t, line, "name", "not valid UTF-8");
+        else if (name_chars > MAX_NAME_CHARS)
+            report(r, t, line, "name", "longer than %d characters (%ld)", MAX_NAME_CHARS,
+                   name_chars);
         check_enum(r, t, line, "kind", cell(t, i, ORG_KIND), kinds);
         check_enum(r, t, line, "region", cell(t, i, ORG_REGION), regions);
     }
@@ -618,7 +613,7 @@ static db_status_t run(db_t *db, const char *doing, const char *sql, int nparams
     return st;
 }
 
-/* Refuses (DB_ERROR) when more posts are designated than the cap allows. */
+/* Refuses (DB_REFUSED) when more posts are designated than the cap allows. */
 static db_status_t hold_designation_cap(db_t *db, const char *posts_path, char *errstr,
                                         size_t errstr_size)
 {
@@ -635,12 +630,14 @@ static db_status_t hold_designation_cap(db_t *db, const char *posts_path, char *
              "%s: %ld posts would be designated top-200, over the cap of %ld "
              "(setting designation_cap)",
              posts_path, designated, cap);
-    return DB_ERROR;
+    return DB_REFUSED;
 }
 
-/* The transaction: with posts, the post table lock (one import at a time, so
- * the cap holds) and every post row lock in post id order, as the workers
- * take them; then the upserts, the cap and the evaluation of every post. */
+/* The transaction: with posts, the post table lock first, then the upserts,
+ * the cap and the evaluation of every post. The lock is exclusive even of
+ * readers: one import at a time, so that the cap holds, and no worker batch
+ * in between, so that a batch either committed before (its parked events
+ * are seen here) or sees the posts as this import leaves them. */
 static db_status_t import_tx(db_t *db, void *arg, char *errstr, size_t errstr_size)
 {
     import_job_t *job = arg;
@@ -648,12 +645,8 @@ static db_status_t import_tx(db_t *db, void *arg, char *errstr, size_t errstr_si
     db_status_t st = DB_OK;
     memset(&job->stats, 0, sizeof job->stats);
     if (with_posts)
-        st = run(db, "locking posts", "LOCK TABLE post IN SHARE ROW EXCLUSIVE MODE", 0, NULL,
-                 errstr, errstr_size);
-    if (st == DB_OK && with_posts)
-        st = run(db, "locking posts",
-                 "SELECT count(*) FROM (SELECT 1 FROM post ORDER BY post_id FOR UPDATE) l", 0, NULL,
-                 errstr, errstr_size);
+        st = run(db, "locking posts", "LOCK TABLE post IN ACCESS EXCLUSIVE MODE", 0, NULL, errstr,
+                 errstr_size);
     if (st == DB_OK && job->organisation_arrays[0])
         st = run(db, "upserting organisations", upsert_organisations_sql, MAX_COLUMNS,
                  job->organisation_arrays, errstr, errstr_size);

@@ -53,10 +53,14 @@ static int print_json_row(const PGresult *res, int row)
 
 static void print_text_row(const PGresult *res, int row)
 {
-    const char *event_id = column(res, row, 3), *post_id = column(res, row, 4);
-    printf("%-16s %-40s %9s %10s  %-24s %s\n", post_id ? post_id : "-", PQgetvalue(res, row, 0),
-           PQgetvalue(res, row, 1), PQgetvalue(res, row, 2), event_id ? event_id : "-",
-           PQgetvalue(res, row, 5));
+    char post[80], topic[256], event[80];
+    printf(
+        "%-16s %-40s %9s %10s  %-24s %s\n",
+        ctl_shown(PQgetvalue(res, row, 4), (size_t)PQgetlength(res, row, 4), post, sizeof post),
+        ctl_shown(PQgetvalue(res, row, 0), (size_t)PQgetlength(res, row, 0), topic, sizeof topic),
+        PQgetvalue(res, row, 1), PQgetvalue(res, row, 2),
+        ctl_shown(PQgetvalue(res, row, 3), (size_t)PQgetlength(res, row, 3), event, sizeof event),
+        PQgetvalue(res, row, 5));
 }
 
 int cmd_parked(ctl_t *ctl, int argc, char **argv)

@@ -148,10 +148,10 @@ static db_status_t read_old_values(db_t *db, settings_job_t *job, char *errstr, 
     if (found == job->count)
         return DB_OK;
     snprintf(errstr, errstr_size, "a setting disappeared while it was being changed");
-    return DB_ERROR;
+    return DB_REFUSED;
 }
 
-/* Refuses (DB_ERROR) a designation cap below the posts designated now. */
+/* Refuses (DB_REFUSED) a designation cap below the posts designated now. */
 static db_status_t hold_designation_cap(db_t *db, char *errstr, size_t errstr_size)
 {
     long designated, cap;
@@ -163,7 +163,7 @@ static db_status_t hold_designation_cap(db_t *db, char *errstr, size_t errstr_si
     snprintf(errstr, errstr_size,
              "designation_cap: %ld posts are designated top-200, more than a cap of %ld",
              designated, cap);
-    return DB_ERROR;
+    return DB_REFUSED;
 }
 
 /* The transaction: with designation_cap, first the post table lock that an

@@ -37,10 +37,13 @@ static void print_status_row(const Succession__V1__PostStatus *s)
     for (size_t i = 0; i < s->n_reasons && n < sizeof reasons; i++)
         n += (size_t)snprintf(reasons + n, sizeof reasons - n, "%s%s", i ? "," : "",
                               enum_short(&succession__v1__reason__descriptor, s->reasons[i], 7));
+    char post[80], incumbent[80];
     printf("%-10s %-14s %-24s %-23s %-8s %3d %4d %5d  %-10s %-10s %s\n",
-           enum_short(&succession__v1__severity__descriptor, s->severity, 9), s->post_id, s->region,
-           s->role, s->ods_code, s->ready_now, s->ready_soon, s->stale_nominations,
-           s->incumbent_person_id[0] ? s->incumbent_person_id : "-",
+           enum_short(&succession__v1__severity__descriptor, s->severity, 9),
+           ctl_shown(s->post_id, strlen(s->post_id), post, sizeof post), s->region, s->role,
+           s->ods_code, s->ready_now, s->ready_soon, s->stale_nominations,
+           ctl_shown(s->incumbent_person_id, strlen(s->incumbent_person_id), incumbent,
+                     sizeof incumbent),
            s->leaving_date[0] ? s->leaving_date : "-", reasons);
 }
 
@@ -154,10 +157,14 @@ static void print_alert(const rd_kafka_message_t *m, bool json)
             n +=
                 (size_t)snprintf(reasons + n, sizeof reasons - n, "%s%s", i ? "," : "",
                                  enum_short(&succession__v1__reason__descriptor, a->reasons[i], 7));
-        printf("%-16s %-10s %-9s ready now %d, soon %d  %s  (caused by %s)\n", a->alert_id,
-               enum_short(&succession__v1__alert_state__descriptor, a->state, 12),
-               enum_short(&succession__v1__severity__descriptor, a->severity, 9), a->ready_now,
-               a->ready_soon, reasons, a->caused_by_event_id[0] ? a->caused_by_event_id : "-");
+        char id[96], cause[80];
+        printf(
+            "%-16s %-10s %-9s ready now %d, soon %d  %s  (caused by %s)\n",
+            ctl_shown(a->alert_id, strlen(a->alert_id), id, sizeof id),
+            enum_short(&succession__v1__alert_state__descriptor, a->state, 12),
+            enum_short(&succession__v1__severity__descriptor, a->severity, 9), a->ready_now,
+            a->ready_soon, reasons,
+            ctl_shown(a->caused_by_event_id, strlen(a->caused_by_event_id), cause, sizeof cause));
     }
     fflush(stdout);
     succession__v1__succession_alert__free_unpacked(a, NULL);

@@ -21,6 +21,12 @@ db_t *ctl_db(ctl_t *ctl, const char *command);
 db_status_t ctl_designations(db_t *db, long *designated, long *cap, char *errstr,
                              size_t errstr_size) __attribute__((warn_unused_result));
 
+/* len bytes of s for a terminal, in buf: control characters and malformed
+ * bytes as \xNN, cut to fit (text.h); "-" when empty. Text from upstream
+ * systems goes through this before it is printed, so that an id cannot
+ * steer the operator's terminal. */
+const char *ctl_shown(const void *s, size_t len, char *buf, size_t size);
+
 /* Prints "successionctl COMMAND: message" on stderr. */
 void ctl_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

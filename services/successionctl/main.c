@@ -6,6 +6,7 @@
 
 #include "ctl.h"
 #include "service.h"
+#include "text.h"
 
 typedef struct command {
     const char *name;
@@ -59,11 +60,17 @@ void ctl_error(const char *command, const char *fmt, ...)
     va_end(ap);
 }
 
+const char *ctl_shown(const void *s, size_t len, char *buf, size_t size)
+{
+    text_clean_into(s, len, TEXT_CONTROLS, buf, size);
+    return buf[0] ? buf : "-";
+}
+
 db_t *ctl_db(ctl_t *ctl, const char *command)
 {
     char err[512];
     if (!ctl->db)
-        ctl->db = db_new(ctl->cfg.db);
+        ctl->db = service_db_new(&ctl->cfg);
     if (!ctl->db || db_connect_once(ctl->db, err, sizeof err)) {
         ctl_error(command, "cannot connect to PostgreSQL: %s", ctl->db ? err : "out of memory");
         return NULL;

@@ -7,7 +7,7 @@ static const worker_spec_t vacancy_worker = {
     .name = "vacancy-worker",
     .topic = TOPIC_VACANCY,
     .descriptor = &succession__v1__vacancy_event__descriptor,
-    .apply_sql = "SELECT post_id, caused_by FROM apply_vacancy_batch($1, $2::jsonb)",
+    .apply_sql = "SELECT * FROM apply_vacancy_batch($1, $2::jsonb)",
 };
 
 int main(int argc, char **argv)

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "kafka.h"
 
 static int clear_env(void **state)
 {
@@ -140,6 +141,81 @@ static void test_bad_kafka_file_line_is_reported_with_file_and_line(void **state
     unlink(path);
 }
 
+static char *temp_file(const char *text, char *path)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void test_a_malformed_kafka_file_line_is_not_echoed(void **state)
+{
+    char path[] = "/tmp/succession-kafka-XXXXXX";
+    temp_file("sasl.password: s3cret\n", path);
+    config_t cfg;
+    char err[512];
+    assert_int_equal(config_init(&cfg, err, sizeof err), 0);
+    assert_int_equal(config_read_kafka_file(&cfg, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, ":1: expected key=value"));
+    assert_null(strstr(err, "s3cret"));
+    config_free(&cfg);
+    unlink(path);
+
+    char *argv[] = {"prog", "-X", "sasl.password s3cret", NULL};
+    char *rest[4];
+    int rest_count, help;
+    assert_int_equal(config_init(&cfg, err, sizeof err), 0);
+    assert_int_equal(config_parse_args(&cfg, 3, argv, rest, &rest_count, &help, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "-X: expected key=value"));
+    assert_null(strstr(err, "s3cret"));
+    config_free(&cfg);
+}
+
+static void test_long_kafka_lines_keys_and_values_are_kept_whole(void **state)
+{
+    enum { LONG = 10000 };
+    static char text[LONG + 64], key_arg[LONG + 8], value_arg[LONG + 16];
+    char path[] = "/tmp/succession-kafka-XXXXXX";
+    snprintf(text, sizeof text, "client.id=%0*d\n", LONG, 7);
+    temp_file(text, path);
+    memset(key_arg, 'k', LONG);
+    strcpy(key_arg + LONG, "=v");
+    snprintf(value_arg, sizeof value_arg, "client.rack=%0*d", LONG, 9);
+
+    config_t cfg;
+    char err[512], *rest[8];
+    int rest_count, help;
+    assert_int_equal(config_init(&cfg, err, sizeof err), 0);
+    char *argv[] = {"prog", "-X", value_arg, NULL};
+    assert_int_equal(config_parse_args(&cfg, 3, argv, rest, &rest_count, &help, err, sizeof err),
+                     0);
+    assert_int_equal(config_read_kafka_file(&cfg, path, err, sizeof err), 0);
+    assert_int_equal(cfg.kafka_prop_count, 2);
+    assert_int_equal(strlen(cfg.kafka_props[0]), strlen("client.id=") + LONG);
+    rd_kafka_conf_t *conf = kafka_conf_new(&cfg, NULL, NULL, err, sizeof err);
+    assert_non_null(conf);
+    static char got[LONG + 1];
+    size_t got_size = sizeof got;
+    assert_int_equal(rd_kafka_conf_get(conf, "client.rack", got, &got_size), RD_KAFKA_CONF_OK);
+    assert_int_equal(strlen(got), LONG);
+    rd_kafka_conf_destroy(conf);
+    config_free(&cfg);
+    unlink(path);
+
+    /* A key past any fixed buffer is refused by librdkafka, not cut or crashed on. */
+    char *argv2[] = {"prog", "-X", key_arg, NULL};
+    assert_int_equal(config_init(&cfg, err, sizeof err), 0);
+    assert_int_equal(config_parse_args(&cfg, 3, argv2, rest, &rest_count, &help, err, sizeof err),
+                     0);
+    assert_null(kafka_conf_new(&cfg, NULL, NULL, err, sizeof err));
+    assert_memory_equal(err, "kkkkkkkk", 8);
+    config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +227,8 @@ int main(void)
         cmocka_unit_test_setup(test_other_arguments_are_left_in_order, clear_env),
         cmocka_unit_test_setup(test_kafka_file_comes_before_x_flags, clear_env),
         cmocka_unit_test_setup(test_bad_kafka_file_line_is_reported_with_file_and_line, clear_env),
+        cmocka_unit_test_setup(test_a_malformed_kafka_file_line_is_not_echoed, clear_env),
+        cmocka_unit_test_setup(test_long_kafka_lines_keys_and_values_are_kept_whole, clear_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
-/* Unit tests of the health server (common/health.c): liveness, readiness
- * with its reasons, the Prometheus page, the refusals (404, 405, 400), a
- * silent client that cannot hold the server, and start/stop errors. Each
- * test talks to the real server over a plain socket on a free port. */
+/* Unit tests of the health server (common/health.c on common/http.c):
+ * liveness and a stalled main loop, readiness with its reasons, the
+ * Prometheus page, the refusals (404, 405, 4xx), slow and silent clients
+ * that cannot hold the server, and start/stop errors. Each test talks to
+ * the real server over a plain socket on a free port. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,11 +20,13 @@
 #include "health.h"
 
 #define RESPONSE_SIZE 16384
+#define LIVENESS_S    1
 
 static int start_server(void **state)
 {
     char err[256] = "";
-    if (health_start("test-service", "127.0.0.1", -1, err, sizeof err)) {
+    health_set_db_fault(NULL);
+    if (health_start("test-service", "127.0.0.1", -1, LIVENESS_S, err, sizeof err)) {
         fprintf(stderr, "health_start: %s\n", err);
         return -1;
     }
@@ -50,7 +53,7 @@ static int connect_to(int port)
 }
 
 /* Sends raw, reads the whole response into response (NUL-terminated) and
- * returns its status code. */
+ * returns its status code, or 0 when the server closed without answering. */
 static int exchange(const char *raw, char *response, size_t size)
 {
     int fd = connect_to(health_port());
@@ -61,8 +64,10 @@ static int exchange(const char *raw, char *response, size_t size)
         len += (size_t)n;
     response[len] = '\0';
     close(fd);
-    int status = 0;
-    assert_int_equal(sscanf(response, "HTTP/1.0 %d ", &status), 1);
+    int status = 0, minor;
+    if (len == 0)
+        return 0;
+    assert_int_equal(sscanf(response, "HTTP/1.%d %d ", &minor, &status), 2);
     return status;
 }
 
@@ -81,6 +86,23 @@ static void test_healthz_answers_ok_while_running(void **state)
     assert_int_equal(exchange("GET /healthz HTTP/1.0\r\n\r\n", response, sizeof response), 200);
     assert_string_equal(body_of(response), "ok\n");
     assert_non_null(strstr(response, "Content-Length: 3\r\n"));
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+static void test_healthz_fails_when_the_main_loop_stops_turning(void **state)
+{
+    char response[RESPONSE_SIZE];
+    health_heartbeat();
+    sleep_ms(LIVENESS_S * 1000 + 300);
+    assert_int_equal(exchange("GET /healthz HTTP/1.0\r\n\r\n", response, sizeof response), 503);
+    assert_non_null(strstr(body_of(response), "main loop has not turned for 1 s"));
+    health_heartbeat();
+    assert_int_equal(exchange("GET /healthz HTTP/1.0\r\n\r\n", response, sizeof response), 200);
 }
 
 static void test_readyz_is_503_with_the_reason_until_both_dependencies_are_up(void **state)
@@ -102,6 +124,15 @@ static void test_readyz_is_503_with_the_reason_until_both_dependencies_are_up(vo
     assert_int_equal(atomic_load(&health_metrics.ready), 1);
     assert_int_equal(exchange("GET /readyz HTTP/1.0\r\n\r\n", response, sizeof response), 200);
     assert_string_equal(body_of(response), "ready\n");
+
+    /* A database fault (not the data's) makes the service unready, with its SQLSTATE. */
+    health_set_db_fault("SQLSTATE 42501: permission denied for table post");
+    assert_int_equal(atomic_load(&health_metrics.ready), 0);
+    assert_int_equal(exchange("GET /readyz HTTP/1.0\r\n\r\n", response, sizeof response), 503);
+    assert_string_equal(body_of(response),
+                        "database fault: SQLSTATE 42501: permission denied for table post\n");
+    health_set_db_fault(NULL);
+    assert_int_equal(atomic_load(&health_metrics.ready), 1);
     health_set_db_up(false);
 }
 
@@ -110,6 +141,9 @@ static void test_metrics_page_is_prometheus_text_with_the_counted_values(void **
     char response[RESPONSE_SIZE];
     atomic_fetch_add(&health_metrics.batches, 3);
     atomic_fetch_add(&health_metrics.messages_dead, 2);
+    atomic_fetch_add(&health_metrics.messages_parked, 4);
+    atomic_fetch_add(&health_metrics.lock_wait_ms, 2500);
+    atomic_store(&health_metrics.outbox_depth, 7);
     atomic_store(&health_metrics.last_batch_ms, 1234);
     health_set_db_up(true);
     assert_int_equal(exchange("GET /metrics?x=1 HTTP/1.0\r\n\r\n", response, sizeof response), 200);
@@ -121,7 +155,13 @@ static void test_metrics_page_is_prometheus_text_with_the_counted_values(void **
     assert_non_null(
         strstr(body, "succession_messages_total{service=\"test-service\",outcome=\"dead\"} 2\n"));
     assert_non_null(
-        strstr(body, "succession_messages_total{service=\"test-service\",outcome=\"valid\"} 0\n"));
+        strstr(body, "succession_messages_total{service=\"test-service\",outcome=\"parked\"} 4\n"));
+    assert_non_null(strstr(
+        body, "succession_messages_total{service=\"test-service\",outcome=\"applied\"} 0\n"));
+    assert_non_null(
+        strstr(body, "succession_lock_wait_seconds_total{service=\"test-service\"} 2.500\n"));
+    assert_non_null(strstr(body, "# TYPE succession_outbox_depth gauge\n"
+                                 "succession_outbox_depth{service=\"test-service\"} 7\n"));
     assert_non_null(strstr(body,
                            "# TYPE succession_last_batch_seconds gauge\n"
                            "succession_last_batch_seconds{service=\"test-service\"} 1.234\n"));
@@ -142,44 +182,62 @@ static void test_unknown_path_is_404(void **state)
     assert_int_equal(exchange("GET /healthz/x HTTP/1.0\r\n\r\n", response, sizeof response), 404);
 }
 
-static void test_methods_other_than_get_are_405(void **state)
+static void test_methods_other_than_get_and_head_are_405(void **state)
 {
     char response[RESPONSE_SIZE];
     assert_int_equal(exchange("POST /healthz HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi", response,
                               sizeof response),
                      405);
-    assert_non_null(strstr(response, "Allow: GET\r\n"));
-    assert_int_equal(exchange("HEAD /metrics HTTP/1.0\r\n\r\n", response, sizeof response), 405);
+    assert_non_null(strstr(response, "Allow: GET, HEAD\r\n"));
+    assert_int_equal(exchange("DELETE /metrics HTTP/1.0\r\n\r\n", response, sizeof response), 405);
+    assert_int_equal(exchange("HEAD /healthz HTTP/1.0\r\n\r\n", response, sizeof response), 200);
+    assert_string_equal(body_of(response), "");
 }
 
-static void test_malformed_or_overlong_request_is_400(void **state)
-{
-    char response[RESPONSE_SIZE], overlong[4096];
-    assert_int_equal(exchange("garbage\r\n\r\n", response, sizeof response), 400);
-    memset(overlong, 'a', sizeof overlong - 1);
-    overlong[sizeof overlong - 1] = '\0';
-    memcpy(overlong, "GET /", 5);
-    assert_int_equal(exchange(overlong, response, sizeof response), 400);
-    /* The server goes on answering. */
-    assert_int_equal(exchange("GET /healthz\r\n", response, sizeof response), 200);
-}
-
-static void test_a_silent_client_holds_the_server_only_briefly(void **state)
+static void test_a_malformed_or_overlong_request_is_refused_and_the_server_goes_on(void **state)
 {
     char response[RESPONSE_SIZE];
-    struct timespec before, after;
-    int silent = connect_to(health_port());
-    clock_gettime(CLOCK_MONOTONIC, &before);
+    static char overlong[65536];
+    int status = exchange("garbage\r\n\r\n", response, sizeof response);
+    assert_true(status == 0 || status / 100 == 4); /* closed at once, or refused */
+    memset(overlong, 'a', sizeof overlong - 1);
+    memcpy(overlong, "GET /", 5);
+    assert_int_equal(exchange(overlong, response, sizeof response) / 100, 4);
     assert_int_equal(exchange("GET /healthz HTTP/1.0\r\n\r\n", response, sizeof response), 200);
-    clock_gettime(CLOCK_MONOTONIC, &after);
-    assert_true(after.tv_sec - before.tv_sec <= 3);
+}
+
+/* Milliseconds since t0. */
+static long ms_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void test_slow_and_silent_clients_do_not_hold_up_the_others(void **state)
+{
+    char response[RESPONSE_SIZE];
+    int slow[3];
+    for (int i = 0; i < 3; i++) {
+        slow[i] = connect_to(health_port());
+        /* half a request, then nothing */
+        assert_int_equal(send(slow[i], "GET /metr", 9, MSG_NOSIGNAL), 9);
+    }
+    int silent = connect_to(health_port());
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(exchange("GET /healthz HTTP/1.0\r\n\r\n", response, sizeof response), 200);
+    assert_true(ms_since(&t0) < 1000);
+    for (int i = 0; i < 3; i++)
+        close(slow[i]);
     close(silent);
 }
 
 static void test_port_zero_serves_nothing(void **state)
 {
     char err[256] = "";
-    assert_int_equal(health_start("test-service", "127.0.0.1", 0, err, sizeof err), 0);
+    assert_int_equal(health_start("test-service", "127.0.0.1", 0, LIVENESS_S, err, sizeof err), 0);
     assert_int_equal(health_port(), 0);
     health_stop(); /* harmless when not serving */
 }
@@ -196,26 +254,29 @@ static void test_a_port_in_use_or_out_of_range_is_refused_with_the_reason(void *
     assert_int_equal(getsockname(taken, (struct sockaddr *)&addr, &addr_len), 0);
     int port = ntohs(addr.sin_port);
 
-    assert_int_equal(health_start("test-service", "127.0.0.1", port, err, sizeof err), -1);
+    assert_int_equal(health_start("test-service", "127.0.0.1", port, LIVENESS_S, err, sizeof err),
+                     -1);
     char expected[64];
     snprintf(expected, sizeof expected, "127.0.0.1:%d: bind: ", port);
     assert_non_null(strstr(err, expected));
     assert_int_equal(health_port(), 0);
     close(taken);
 
-    assert_int_equal(health_start("test-service", "127.0.0.1", 70000, err, sizeof err), -1);
+    assert_int_equal(health_start("test-service", "127.0.0.1", 70000, LIVENESS_S, err, sizeof err),
+                     -1);
     assert_string_equal(err, "70000 is not a port number");
 }
 
 static void test_a_second_start_is_refused_and_a_restart_serves_again(void **state)
 {
     char err[256] = "", response[RESPONSE_SIZE];
-    assert_int_equal(health_start("test-service", "127.0.0.1", -1, err, sizeof err), 0);
-    assert_int_equal(health_start("test-service", "127.0.0.1", -1, err, sizeof err), -1);
+    assert_int_equal(health_start("test-service", "127.0.0.1", -1, LIVENESS_S, err, sizeof err), 0);
+    assert_int_equal(health_start("test-service", "127.0.0.1", -1, LIVENESS_S, err, sizeof err),
+                     -1);
     assert_non_null(strstr(err, "already serving"));
     health_stop();
     assert_int_equal(health_port(), 0);
-    assert_int_equal(health_start("test-service", "127.0.0.1", -1, err, sizeof err), 0);
+    assert_int_equal(health_start("test-service", "127.0.0.1", -1, LIVENESS_S, err, sizeof err), 0);
     assert_int_equal(exchange("GET /healthz HTTP/1.0\r\n\r\n", response, sizeof response), 200);
     health_stop();
 }
@@ -232,11 +293,14 @@ int main(void)
             test_metrics_page_is_prometheus_text_with_the_counted_values, start_server,
             stop_server),
         cmocka_unit_test_setup_teardown(test_unknown_path_is_404, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(test_methods_other_than_get_are_405, start_server,
+        cmocka_unit_test_setup_teardown(test_methods_other_than_get_and_head_are_405, start_server,
                                         stop_server),
-        cmocka_unit_test_setup_teardown(test_malformed_or_overlong_request_is_400, start_server,
-                                        stop_server),
-        cmocka_unit_test_setup_teardown(test_a_silent_client_holds_the_server_only_briefly,
+        cmocka_unit_test_setup_teardown(
+            test_a_malformed_or_overlong_request_is_refused_and_the_server_goes_on, start_server,
+            stop_server),
+        cmocka_unit_test_setup_teardown(test_slow_and_silent_clients_do_not_hold_up_the_others,
+                                        start_server, stop_server),
+        cmocka_unit_test_setup_teardown(test_healthz_fails_when_the_main_loop_stops_turning,
                                         start_server, stop_server),
         cmocka_unit_test(test_port_zero_serves_nothing),
         cmocka_unit_test(test_a_port_in_use_or_out_of_range_is_refused_with_the_reason),

@@ -22,6 +22,7 @@
 
 #include "pbjson.h"
 #include "validate.h"
+#include "google/protobuf/timestamp.pb-c.h"
 #include "succession/v1/appointment.pb-c.h"
 #include "succession/v1/appraisal.pb-c.h"
 #include "succession/v1/vacancy.pb-c.h"
@@ -531,6 +532,54 @@ static void test_no_event_is_invalid(void **state)
     assert_string_equal(err, "no event");
 }
 
+/* The packed bytes of a notice whose ids contain the marker 'X'. */
+static uint8_t *packed_notice(size_t *len)
+{
+    Succession__V1__EventHeader h = SUCCESSION__V1__EVENT_HEADER__INIT;
+    Google__Protobuf__Timestamp at = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+    at.seconds = 1772366400;
+    h.event_id = "evtXone";
+    h.occurred_at = &at;
+    h.source = "test";
+    Succession__V1__NoticeWithdrawn body = SUCCESSION__V1__NOTICE_WITHDRAWN__INIT;
+    body.post_id = "RJ1-CEO";
+    body.person_id = "PXone";
+    Succession__V1__VacancyEvent e = SUCCESSION__V1__VACANCY_EVENT__INIT;
+    e.header = &h;
+    e.event_case = SUCCESSION__V1__VACANCY_EVENT__EVENT_NOTICE_WITHDRAWN;
+    e.notice_withdrawn = &body;
+    *len = succession__v1__vacancy_event__get_packed_size(&e);
+    uint8_t *bytes = malloc(*len);
+    succession__v1__vacancy_event__pack(&e, bytes);
+    return bytes;
+}
+
+static void test_a_nul_byte_inside_a_string_is_caught_on_the_wire(void **state)
+{
+    char err[ERR_SIZE];
+    size_t len;
+    uint8_t *bytes = packed_notice(&len);
+    assert_int_equal(
+        validate_wire(&succession__v1__vacancy_event__descriptor, bytes, len, err, sizeof err), 0);
+    /* The first X is in the event id, the second in the person id. */
+    uint8_t *x = memchr(bytes, 'X', len);
+    *x = 0;
+    assert_int_equal(
+        validate_wire(&succession__v1__vacancy_event__descriptor, bytes, len, err, sizeof err), -1);
+    assert_string_equal(err, "header.eventId: contains a NUL byte");
+    /* protobuf-c alone would have read the id as "evt". */
+    Succession__V1__VacancyEvent *e = succession__v1__vacancy_event__unpack(NULL, len, bytes);
+    assert_non_null(e);
+    assert_string_equal(e->header->event_id, "evt");
+    succession__v1__vacancy_event__free_unpacked(e, NULL);
+    *x = 'X';
+    *(uint8_t *)memchr(x + 1, 'X', len - (size_t)(x + 1 - bytes)) = 0;
+    assert_int_equal(
+        validate_wire(&succession__v1__vacancy_event__descriptor, bytes, len, err, sizeof err), -1);
+    assert_string_equal(err, "noticeWithdrawn.personId: contains a NUL byte");
+    free(bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -558,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_malformed_date_is_invalid),
         cmocka_unit_test(test_given_optional_end_date_must_be_a_real_date),
         cmocka_unit_test(test_no_event_is_invalid),
+        cmocka_unit_test(test_a_nul_byte_inside_a_string_is_caught_on_the_wire),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,91 @@
+/* Unit tests of common/db.c that need no server: how each SQLSTATE class
+ * is handled (only the data's own errors refuse an event; everything else
+ * is retried), array literals and bytea decoding. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+static void test_only_data_errors_and_our_own_raise_refuse_the_data(void **state)
+{
+    assert_int_equal(db_classify("22021"), DB_REFUSED); /* character not in repertoire */
+    assert_int_equal(db_classify("22P02"), DB_REFUSED); /* invalid text representation */
+    assert_int_equal(db_classify("23505"), DB_REFUSED); /* unique violation */
+    assert_int_equal(db_classify("23514"), DB_REFUSED); /* check violation */
+    assert_int_equal(db_classify("P0001"), DB_REFUSED); /* RAISE in our own functions */
+}
+
+static void test_conflicts_are_retried_at_once(void **state)
+{
+    assert_int_equal(db_classify("40001"), DB_RETRY);
+    assert_int_equal(db_classify("40P01"), DB_RETRY);
+}
+
+static void test_a_lost_connection_or_a_stopping_server_is_down(void **state)
+{
+    assert_int_equal(db_classify(NULL), DB_DOWN);
+    assert_int_equal(db_classify("08006"), DB_DOWN);
+    assert_int_equal(db_classify("57P01"), DB_DOWN); /* admin shutdown */
+    assert_int_equal(db_classify("57P03"), DB_DOWN); /* cannot connect now */
+}
+
+static void test_everything_else_is_a_fault_never_the_events(void **state)
+{
+    assert_int_equal(db_classify("42501"), DB_FAULT); /* permission denied */
+    assert_int_equal(db_classify("42883"), DB_FAULT); /* undefined function: a rollout */
+    assert_int_equal(db_classify("42703"), DB_FAULT); /* undefined column */
+    assert_int_equal(db_classify("42P01"), DB_FAULT); /* undefined table */
+    assert_int_equal(db_classify("57014"), DB_FAULT); /* statement timeout */
+    assert_int_equal(db_classify("53200"), DB_FAULT); /* out of memory */
+    assert_int_equal(db_classify("53100"), DB_FAULT); /* disk full */
+    assert_int_equal(db_classify("55P03"), DB_FAULT); /* lock not available */
+    assert_int_equal(db_classify("XX000"), DB_FAULT); /* internal error */
+    assert_int_equal(db_classify("25P02"), DB_FAULT); /* in failed transaction */
+}
+
+static void test_array_literals_quote_and_escape_every_element(void **state)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    assert_int_equal(db_array_append(&buf, &len, &cap, "plain"), 0);
+    assert_int_equal(db_array_append(&buf, &len, &cap, "a \"quoted\" \\ one, {x}"), 0);
+    assert_int_equal(db_array_append(&buf, &len, &cap, NULL), 0);
+    assert_int_equal(db_array_append(&buf, &len, &cap, ""), 0);
+    assert_int_equal(db_array_finish(&buf, &len, &cap), 0);
+    assert_string_equal(buf, "{\"plain\",\"a \\\"quoted\\\" \\\\ one, {x}\",NULL,\"\"}");
+    free(buf);
+    buf = NULL, len = 0, cap = 0;
+    assert_int_equal(db_array_finish(&buf, &len, &cap), 0);
+    assert_string_equal(buf, "{}");
+    free(buf);
+}
+
+static void test_bytea_hex_decodes_to_the_bytes(void **state)
+{
+    size_t len;
+    uint8_t *bytes = db_unhex("\\x00ff10", &len);
+    assert_int_equal(len, 3);
+    assert_int_equal(bytes[0], 0x00);
+    assert_int_equal(bytes[1], 0xff);
+    assert_int_equal(bytes[2], 0x10);
+    free(bytes);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_only_data_errors_and_our_own_raise_refuse_the_data),
+        cmocka_unit_test(test_conflicts_are_retried_at_once),
+        cmocka_unit_test(test_a_lost_connection_or_a_stopping_server_is_down),
+        cmocka_unit_test(test_everything_else_is_a_fault_never_the_events),
+        cmocka_unit_test(test_array_literals_quote_and_escape_every_element),
+        cmocka_unit_test(test_bytea_hex_decodes_to_the_bytes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
