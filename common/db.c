@@ -83,10 +83,13 @@ int db_connect_once(db_t *db, char *errstr, size_t errstr_size)
         db_disconnect(db);
         return -1;
     }
-    /* Quiet NOTICEs (the services log what matters themselves), and bound
-     * every statement. */
-    char setup[128];
-    snprintf(setup, sizeof setup, "SET client_min_messages = warning; SET statement_timeout = %d",
+    /* Quiet NOTICEs (the services log what matters themselves), bound every
+     * statement, and read bytea as hex (db_unhex) whatever the server's
+     * default. */
+    char setup[160];
+    snprintf(setup, sizeof setup,
+             "SET client_min_messages = warning; SET statement_timeout = %d; "
+             "SET bytea_output = hex",
              db->timeouts.statement_ms);
     PGresult *res = PQexec(db->conn, setup);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -278,15 +281,30 @@ int db_array_finish(char **buf, size_t *len, size_t *cap)
     return 0;
 }
 
+/* The value of a hexadecimal digit, or -1. */
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 uint8_t *db_unhex(const char *text, size_t *len)
 {
     text += strncmp(text, "\\x", 2) == 0 ? 2 : 0;
     size_t n = strlen(text) / 2;
     uint8_t *out = malloc(n ? n : 1);
     for (size_t i = 0; out && i < n; i++) {
-        unsigned v;
-        sscanf(text + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
+        int high = hex_digit(text[2 * i]), low = hex_digit(text[2 * i + 1]);
+        if (high < 0 || low < 0) {
+            free(out);
+            return NULL;
+        }
+        out[i] = (uint8_t)(high << 4 | low);
     }
     *len = n;
     return out;

@@ -94,8 +94,9 @@ int db_array_append(char **buf, size_t *len, size_t *cap, const char *element)
  * nothing was appended). */
 int db_array_finish(char **buf, size_t *len, size_t *cap) __attribute__((warn_unused_result));
 
-/* Decodes a bytea value in PostgreSQL's hex text form ("\\x0a03...") into a
- * new buffer of *len bytes (the caller frees); NULL when out of memory. */
+/* Decodes a bytea value in PostgreSQL's hex text form ("\\x0a03..."; every
+ * connection asks for that form) into a new buffer of *len bytes (the caller
+ * frees); NULL when out of memory or not hex. */
 uint8_t *db_unhex(const char *text, size_t *len);
 
 /* Applies every numbered migration not yet applied, each in its own

@@ -81,6 +81,11 @@ db_t *service_db_new(const config_t *cfg)
 
 int service_health_start(const char *name, const config_t *cfg, char *errstr, size_t errstr_size)
 {
-    return health_start(name, cfg->http_address, cfg->http_port, cfg->liveness_timeout, errstr,
-                        errstr_size);
+    if (health_start(name, cfg->http_address, cfg->http_port, cfg->liveness_timeout, errstr,
+                     errstr_size))
+        return -1;
+    if (health_port() > 0)
+        log_info("http_serving", "health and metrics on http://%s:%d/", cfg->http_address,
+                 health_port());
+    return 0;
 }

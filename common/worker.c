@@ -7,37 +7,26 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "datetime.h"
 #include "db.h"
 #include "evaluate.h"
 #include "health.h"
+#include "judge.h"
 #include "kafka.h"
 #include "log.h"
-#include "pbjson.h"
 #include "service.h"
 #include "sha256.h"
-#include "succession/v1/common.pb-c.h"
-#include "text.h"
-#include "validate.h"
 
 /* A dead letter too large to copy keeps this much of its value and key. */
 #define BOUNDED_VALUE_BYTES 1024
 #define BOUNDED_KEY_BYTES   256
 /* Room left for the headers a dead letter gets on top of the original. */
 #define OWN_HEADERS_BYTES 2048
-/* Ids and reasons recorded in the ledger are cut to this. */
-#define RECORDED_TEXT_BYTES 480
-
-/* A message judged: the event as JSON text (valid) or why it is dead. */
+/* A message of the batch judged (judge.h), and its dead letter's fate. */
 typedef struct judged {
-    char *json;       /* valid: {"partition","offset","event"}; owned; NULL when dead */
-    size_t json_len;  /* its length */
-    char reason[512]; /* dead: why, as clean text */
-    char *event_id;   /* the event id as clean text when it could be read; owned */
-    bool bounded;     /* dead: its dead letter must be the bounded record */
-    bool sent;        /* dead: its dead letter is persisted on the topic */
+    judgement_t j;
+    bool bounded; /* dead: its dead letter must be the bounded record */
+    bool sent;    /* dead: its dead letter is persisted on the topic */
 } judged_t;
 
 typedef struct worker {
@@ -94,9 +83,8 @@ static int load_offsets(worker_t *w, rd_kafka_topic_partition_list_t *parts)
 
 static void judged_free(judged_t *j)
 {
-    free(j->json);
-    free(j->event_id);
-    memset(j, 0, sizeof *j);
+    judgement_free(&j->j);
+    j->bounded = j->sent = false;
 }
 
 /* Destroys the batch's messages of the partitions in parts (all when NULL). */
@@ -211,61 +199,6 @@ static void on_dlq_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *o
     log_warn("dlq_delivery_failed", "%s", rd_kafka_err2str(m->err));
 }
 
-/* Sets j to dead with reason (cleaned, so that PostgreSQL and the headers
- * take it as it is). */
-static void set_dead(judged_t *j, const char *reason)
-{
-    text_clean_into(reason, strlen(reason), 0, j->reason, sizeof j->reason);
-}
-
-/* Decodes and validates one message into j. Returns 0, or -1 when out of
- * memory (j is then undecided). */
-static int judge_message(const worker_t *w, const rd_kafka_message_t *m, judged_t *j)
-{
-    char reason[512];
-    memset(j, 0, sizeof *j);
-    if (!m->payload) {
-        set_dead(j, "a tombstone (a message without a value) is not an event");
-        return 0;
-    }
-    if (m->len > (size_t)w->cfg.max_event_bytes) {
-        snprintf(reason, sizeof reason, "message is %zu bytes, over the limit of %d", m->len,
-                 w->cfg.max_event_bytes);
-        set_dead(j, reason);
-        return 0;
-    }
-    ProtobufCMessage *msg =
-        protobuf_c_message_unpack(w->spec->descriptor, NULL, m->len, m->payload);
-    if (!msg) {
-        snprintf(reason, sizeof reason, "cannot be decoded as %s", w->spec->descriptor->name);
-        set_dead(j, reason);
-        return 0;
-    }
-    /* The header is field 1 of every event message. */
-    const ProtobufCFieldDescriptor *hf =
-        protobuf_c_message_descriptor_get_field(msg->descriptor, 1);
-    const Succession__V1__EventHeader *h =
-        hf ? *(Succession__V1__EventHeader **)((char *)msg + hf->offset) : NULL;
-    int rc = 0;
-    if (h && h->event_id && *h->event_id) {
-        j->event_id = text_clean(h->event_id, strlen(h->event_id), RECORDED_TEXT_BYTES, 0);
-        rc = j->event_id ? 0 : -1;
-    }
-    if (rc == 0 && (validate_wire(w->spec->descriptor, m->payload, m->len, reason, sizeof reason) ||
-                    validate_event(msg, reason, sizeof reason))) {
-        set_dead(j, reason);
-    } else if (rc == 0) {
-        json_t *o = json_pack("{s:i, s:I, s:o}", "partition", (int)m->partition, "offset",
-                              (json_int_t)m->offset, "event", pbjson_encode(msg));
-        j->json = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        j->json_len = j->json ? strlen(j->json) : 0;
-        json_decref(o);
-        rc = j->json ? 0 : -1;
-    }
-    protobuf_c_message_free_unpacked(msg, NULL);
-    return rc;
-}
-
 /* Polls until the batch holds batch_max_events messages or batch_max_bytes
  * bytes, or batch_max_ms passed since its first message; returns early
  * (possibly empty) when idle. Each message is judged as it arrives. */
@@ -299,9 +232,11 @@ static void fill_batch(worker_t *w)
             health_set_kafka_up(true);
         if (w->batch_count == 0)
             deadline = datetime_monotonic_ms() + w->cfg.batch_max_ms;
-        judged_t *j = &w->judged[w->batch_count];
+        judgement_t *j = &w->judged[w->batch_count].j;
         w->batch[w->batch_count++] = m;
-        w->batch_broken = judge_message(w, m, j) != 0;
+        w->batch_broken =
+            judge_message(w->spec->descriptor, m->payload, m->len, (size_t)w->cfg.max_event_bytes,
+                          (int)m->partition, (long long)m->offset, j) != 0;
         w->batch_bytes += m->len + m->key_len + j->json_len;
         if (!w->batch_broken && !j->json)
             log_warn("event_dead", "%s [%d] @%lld: %s", w->topic, (int)m->partition,
@@ -349,7 +284,7 @@ static int produce_dead_letter(worker_t *w, const rd_kafka_message_t *m, judged_
     char partition[16], offset[24];
     snprintf(partition, sizeof partition, "%d", (int)m->partition);
     snprintf(offset, sizeof offset, "%lld", (long long)m->offset);
-    rd_kafka_header_add(hdrs, "dlq.reason", -1, j->reason, -1);
+    rd_kafka_header_add(hdrs, "dlq.reason", -1, j->j.reason, -1);
     rd_kafka_header_add(hdrs, "dlq.source.topic", -1, w->topic, -1);
     rd_kafka_header_add(hdrs, "dlq.source.partition", -1, partition, -1);
     rd_kafka_header_add(hdrs, "dlq.source.offset", -1, offset, -1);
@@ -396,7 +331,7 @@ static int send_dead_letters(worker_t *w, rd_kafka_message_t **msgs, judged_t *j
         int failed = 0;
         w->dlq_pending = 0;
         for (size_t i = 0; i < count; i++)
-            if (!judged[i].json && !judged[i].sent)
+            if (!judged[i].j.json && !judged[i].sent)
                 failed |= produce_dead_letter(w, msgs[i], &judged[i]);
         while (w->dlq_pending > 0) {
             rd_kafka_poll(w->producer, 100);
@@ -404,7 +339,7 @@ static int send_dead_letters(worker_t *w, rd_kafka_message_t **msgs, judged_t *j
         }
         bool all_sent = !failed;
         for (size_t i = 0; i < count; i++)
-            all_sent &= judged[i].json || judged[i].sent;
+            all_sent &= judged[i].j.json || judged[i].sent;
         if (all_sent)
             return 0;
         if (!service_running)
@@ -495,13 +430,13 @@ static db_status_t log_dead(batch_tx_t *tx, char *errstr, size_t errstr_size)
     pgarray_t arr[4] = {0};
     db_status_t st = DB_OK;
     for (size_t i = 0; st == DB_OK && i < tx->count; i++) {
-        if (tx->judged[i].json)
+        const judgement_t *j = &tx->judged[i].j;
+        if (j->json)
             continue;
-        const char *reason = tx->judged[i].reason;
         if (append_long(&arr[0], tx->msgs[i]->partition) ||
             append_long(&arr[1], tx->msgs[i]->offset) ||
-            db_array_append(&arr[2].buf, &arr[2].len, &arr[2].cap, tx->judged[i].event_id) ||
-            db_array_append(&arr[3].buf, &arr[3].len, &arr[3].cap, reason))
+            db_array_append(&arr[2].buf, &arr[2].len, &arr[2].cap, j->event_id) ||
+            db_array_append(&arr[3].buf, &arr[3].len, &arr[3].cap, j->reason))
             st = DB_FAULT;
     }
     for (int k = 0; k < 4 && st == DB_OK; k++)
@@ -636,11 +571,11 @@ static slice_end_t apply_once(batch_tx_t *tx)
         if (st == DB_OK) {
             count_batch(tx, datetime_monotonic_ms() - started);
             log_info("batch_applied",
-                     "%zu events (%ld applied, %ld duplicate, %ld parked, %zu dead), %ld posts "
-                     "evaluated, %ld alerts, %ld statuses, %ld ms",
+                     "%zu events (%ld applied, %ld duplicate, %ld parked, %zu dead) of a batch "
+                     "holding %zu KB, %ld posts evaluated, %ld alerts, %ld statuses, %ld ms",
                      tx->count, tx->outcomes[0], tx->outcomes[1], tx->outcomes[2],
-                     tx->count - (size_t)tx->valid_count, tx->stats.posts, tx->stats.alerts,
-                     tx->stats.statuses, datetime_monotonic_ms() - started);
+                     tx->count - (size_t)tx->valid_count, w->batch_bytes / 1024, tx->stats.posts,
+                     tx->stats.alerts, tx->stats.statuses, datetime_monotonic_ms() - started);
             store_kafka_offsets(w, tx->msgs, tx->count);
             return SLICE_APPLIED;
         }
@@ -671,19 +606,20 @@ static char *slice_json(const judged_t *judged, size_t count, int *valid_count)
 {
     size_t len = 2;
     for (size_t i = 0; i < count; i++)
-        len += judged[i].json ? judged[i].json_len + 1 : 0;
+        len += judged[i].j.json ? judged[i].j.json_len + 1 : 0;
     char *out = malloc(len + 1), *p = out;
     if (!out)
         return NULL;
     *p++ = '[';
     *valid_count = 0;
     for (size_t i = 0; i < count; i++) {
-        if (!judged[i].json)
+        const judgement_t *j = &judged[i].j;
+        if (!j->json)
             continue;
         if ((*valid_count)++)
             *p++ = ',';
-        memcpy(p, judged[i].json, judged[i].json_len);
-        p += judged[i].json_len;
+        memcpy(p, j->json, j->json_len);
+        p += j->json_len;
     }
     *p++ = ']';
     *p = '\0';
@@ -712,17 +648,15 @@ static bool apply_slice(worker_t *w, rd_kafka_message_t **msgs, judged_t *judged
     if (count > 1)
         return apply_slice(w, msgs, judged, count / 2) &&
                apply_slice(w, msgs + count / 2, judged + count / 2, count - count / 2);
-    char reason[1024]; /* set_dead cuts it to fit */
-    if (judged->json) {
+    judgement_t *j = &judged->j;
+    char reason[1024]; /* judgement_set_dead cuts it to fit */
+    if (j->json) {
         snprintf(reason, sizeof reason, "refused by PostgreSQL: %s", w->refusal);
-        free(judged->json);
-        judged->json = NULL;
-        judged->json_len = 0;
-    } else if (judged->event_id) {
-        snprintf(reason, sizeof reason, "%.400s (recorded without its event id: %.400s)",
-                 judged->reason, w->refusal);
-        free(judged->event_id);
-        judged->event_id = NULL;
+    } else if (j->event_id) {
+        snprintf(reason, sizeof reason, "%.400s (recorded without its event id: %.400s)", j->reason,
+                 w->refusal);
+        free(j->event_id);
+        j->event_id = NULL;
     } else {
         /* Even the plainest record is refused: that is not the event's
          * doing. Keep trying it as a fault (not ready meanwhile). */
@@ -733,9 +667,9 @@ static bool apply_slice(worker_t *w, rd_kafka_message_t **msgs, judged_t *judged
         w->refusal_is_fault = false;
         return applied;
     }
-    set_dead(judged, reason);
+    judgement_set_dead(j, reason);
     log_error("event_dead", "%s [%d] @%lld: %s", w->topic, (int)msgs[0]->partition,
-              (long long)msgs[0]->offset, judged->reason);
+              (long long)msgs[0]->offset, j->reason);
     return apply_slice(w, msgs, judged, 1);
 }
 

@@ -7,8 +7,9 @@ PG_DB=succession
 PG_ROLE=succession
 PG_READY_TIMEOUT=60
 # Out-of-tree home for the cluster when the clone is not reachable by
-# PG_OWNER; one folder per clone, named after a hash of the clone's path.
-PG_OUT_OF_TREE="/var/tmp/succession-$(printf '%s' "$REPO_ROOT" | sha256sum | cut -c1-12)"
+# PG_OWNER: a folder made by mktemp under /var/tmp (never a predictable name
+# that someone else could have planted first), remembered by the link.
+PG_OUT_OF_TREE_PARENT=/var/tmp
 
 # initdb and postgres refuse to run as root, so as root every server-side
 # command runs as PG_OWNER. From / because the caller's working directory may
@@ -46,21 +47,46 @@ pg_dir_usable() {
     ((${#socket} <= 100)) && pg_run test -w "$1"
 }
 
+# The owner the cluster folder must have.
+pg_dir_owner() { if is_root; then echo "$PG_OWNER"; else id -un; fi; }
+
+# A fresh private folder for the cluster outside the clone.
+make_pg_out_of_tree() {
+    local dir
+    dir="$(mktemp -d "$PG_OUT_OF_TREE_PARENT/succession-XXXXXXXXXX")" || die "mktemp failed"
+    if is_root; then chown "$PG_OWNER:$PG_OWNER" "$dir"; fi
+    echo "$dir"
+}
+
+# Refuses an out-of-tree folder that is not ours: a symlink, not a folder,
+# another owner, or open to others.
+check_pg_out_of_tree() {
+    local dir=$1
+    [[ "$dir" == "$PG_OUT_OF_TREE_PARENT"/succession-* && ! -L "$dir" && -d "$dir" ]] \
+        || die "$dir is not a folder this stack made; remove ${PG_LINK#"$REPO_ROOT"/} to start afresh"
+    [[ "$(stat -c '%U %a' "$dir")" == "$(pg_dir_owner) 700" ]] \
+        || die "$dir is not owned by $(pg_dir_owner) with mode 700; refusing to use it"
+}
+
 # Decide once where the cluster lives; the symlink remembers the choice.
 prepare_pg_dir() {
     mkdir -p "$STATE_DIR"
     if [[ -L "$PG_LINK" ]]; then
-        # The target may have been swept from /var/tmp since.
-        [[ -d "$(readlink "$PG_LINK")" ]] || make_pg_owned_dir "$(readlink "$PG_LINK")"
+        # A folder swept from /var/tmp since is made again under a new name.
+        if [[ ! -e "$(readlink "$PG_LINK")" ]]; then
+            ln -sfn "$(make_pg_out_of_tree)" "$PG_LINK"
+        fi
+        check_pg_out_of_tree "$(readlink "$PG_LINK")"
         return 0
     fi
     [[ -d "$PG_LINK" ]] && return 0
     make_pg_owned_dir "$PG_LINK"
     pg_dir_usable "$PG_LINK" && return 0
     rmdir "$PG_LINK"
-    log "PostgreSQL cluster goes to $PG_OUT_OF_TREE (clone not reachable by $PG_OWNER)"
-    make_pg_owned_dir "$PG_OUT_OF_TREE"
-    ln -s "$PG_OUT_OF_TREE" "$PG_LINK"
+    local dir
+    dir="$(make_pg_out_of_tree)"
+    log "PostgreSQL cluster goes to $dir (clone not reachable by $PG_OWNER)"
+    ln -s "$dir" "$PG_LINK"
 }
 
 # Writes stdin to a file inside the cluster folder, owned by the cluster owner.
@@ -179,7 +205,10 @@ remove_pg_out_of_tree() {
     [[ -L "$PG_LINK" ]] || return 0
     local target
     target="$(readlink "$PG_LINK")"
-    # Only ever delete a folder this script could have made.
-    [[ "$target" == /var/tmp/succession-* ]] && rm -rf "$target"
+    # Only ever delete a folder this script made: under /var/tmp, ours, not a link.
+    if [[ "$target" == "$PG_OUT_OF_TREE_PARENT"/succession-* && -d "$target" && ! -L "$target" &&
+          "$(stat -c %U "$target")" == "$(pg_dir_owner)" ]]; then
+        rm -rf --one-file-system "$target"
+    fi
     rm -f "$PG_LINK"
 }

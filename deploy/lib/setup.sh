@@ -7,7 +7,7 @@ APT_PACKAGES=(
     librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
     libcmocka-dev libjansson-dev libpq-dev libmicrohttpd-dev
     postgresql-15 postgresql-client-15
-    kcat jq clang libclang-rt-14-dev clang-format maven
+    kcat jq curl iproute2 clang libclang-rt-14-dev clang-format maven
 )
 JAVA_PACKAGE=openjdk-17-jre-headless
 KAFKA_POM="$REPO_ROOT/deploy/kafka/pom.xml"

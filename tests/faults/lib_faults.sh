@@ -32,11 +32,20 @@ import_and_publish() {
 }
 
 # applied: messages in the ledger so far. until_applied N: waits (at most
-# 20 s) until more than N are, so that a fault lands mid-stream.
+# 20 s) until more than N are, so that a fault lands mid-stream; fails when
+# they never are.
 applied() { sql "SELECT count(*) FROM event_log"; }
 until_applied() {
     local _
     for _ in $(seq 1 400); do (($(applied) > $1)) && return 0; sleep 0.05; done
+    fail "fewer than $1 messages applied after 20 s: $(applied)"
+}
+
+# mid_stream WHAT N: fails unless N messages (applied when the fault came)
+# leave some of the stream still to do, so that the fault landed mid-stream.
+mid_stream() {
+    (($2 < STREAM_LINES)) || fail "$1 came after the whole stream was applied ($2 of $STREAM_LINES)"
+    say "$1 with $2 of $STREAM_LINES messages applied"
 }
 
 # faulty_start: the run to disturb, every service started and the stream
@@ -124,6 +133,7 @@ outage_run() {
     faulty_start
     local -a pids=("${IT_PIDS[@]}")
     until_applied $((STREAM_LINES / 5))
+    mid_stream "$part stopped" "$(applied)"
     "$STACK" "$part-stop" >/dev/null
     stopped_at=$(date +%s)
     sleep "$seconds"

@@ -24,8 +24,9 @@ for _ in $(seq 1 300); do
 done
 ((joined == ${#WORKERS[@]})) || fail "the second instances were not given partitions"
 joined_at=$(applied)
-((joined_at < STREAM_LINES)) || fail "the stream ended before the second instances joined"
+mid_stream "the second instances joined" "$joined_at"
 until_applied $((joined_at + STREAM_LINES / 10))
+mid_stream "the second instances leave" "$(applied)"
 for pid in "${second[@]}"; do kill -TERM "$pid"; done
 for pid in "${second[@]}"; do wait "$pid" || fail "a second instance did not stop cleanly"; done
 left_at=$(applied)

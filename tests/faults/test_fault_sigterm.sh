@@ -25,7 +25,10 @@ import_and_publish
 
 # Mid-stream: the worker is busy with its backlog, batch after batch.
 applied() { sql "SELECT count(*) FROM event_log WHERE topic LIKE '%appraisal%'"; }
-for _ in $(seq 1 400); do (($(applied) > 2000)) && break; sleep 0.05; done
+appraisals=$(grep -c '"topic":"appraisal"' "$STREAM/events.jsonl")
+until_applied 2000
+at_signal=$(applied)
+((at_signal < appraisals)) || fail "SIGTERM came after every appraisal event was applied"
 # Counted before the signal: the takeover may begin while it shuts down.
 before=$(grep -c partition_assigned "$IT_DIR/appraisal-worker.log" || true)
 t0=$(date +%s%N)
@@ -45,4 +48,4 @@ taken_ms=$((($(date +%s%N) - t0) / 1000000))
 
 ctl wait --timeout 240 || fail "did not catch up"
 check_against_reference
-say "passed: stopped in ${exit_ms} ms, partitions taken over after ${taken_ms} ms; $ALERT_REPEATS repeated alerts"
+say "passed: SIGTERM with $at_signal of $appraisals appraisal events applied, stopped in ${exit_ms} ms, partitions taken over after ${taken_ms} ms; $ALERT_REPEATS repeated alerts"

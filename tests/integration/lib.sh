@@ -97,6 +97,15 @@ stop_services() {
     return 1
 }
 
+# free_port: a TCP port nothing listens on now, for a service's --http-port.
+free_port() {
+    local port
+    for port in $(shuf -i 20000-60000 -n 50); do
+        [[ -z $(ss -Hltn "sport = :$port") ]] && { echo "$port"; return 0; }
+    done
+    fail "no free port found"
+}
+
 # assert_eq WHAT EXPECTED ACTUAL
 assert_eq() {
     [[ "$2" == "$3" ]] || fail "$1: expected '$2', got '$3'"

@@ -75,6 +75,18 @@ static void test_bytea_hex_decodes_to_the_bytes(void **state)
     assert_int_equal(bytes[1], 0xff);
     assert_int_equal(bytes[2], 0x10);
     free(bytes);
+    assert_null(db_unhex("\\x0g", &len)); /* not hex */
+    /* Large values decode in time proportional to their length. */
+    size_t big = 4000000;
+    char *text = malloc(2 * big + 3);
+    memcpy(text, "\\x", 2);
+    memset(text + 2, 'a', 2 * big);
+    text[2 * big + 2] = '\0';
+    bytes = db_unhex(text, &len);
+    assert_int_equal(len, big);
+    assert_int_equal(bytes[big - 1], 0xaa);
+    free(bytes);
+    free(text);
 }
 
 int main(void)

@@ -1,0 +1,87 @@
+/* judge: decode, validate, and the JSON or the reason of one message. */
+#include "judge.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "pbjson.h"
+#include "succession/v1/common.pb-c.h"
+#include "text.h"
+#include "validate.h"
+
+void judgement_set_dead(judgement_t *j, const char *reason)
+{
+    free(j->json);
+    j->json = NULL;
+    j->json_len = 0;
+    text_clean_into(reason, strlen(reason), 0, j->reason, sizeof j->reason);
+}
+
+void judgement_free(judgement_t *j)
+{
+    free(j->json);
+    free(j->event_id);
+    memset(j, 0, sizeof *j);
+}
+
+/* The event id of a decoded event: its header is field 1 of every event
+ * message. Borrowed; NULL when there is none. */
+static const char *event_id_of(const ProtobufCMessage *msg)
+{
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(msg->descriptor, 1);
+    const Succession__V1__EventHeader *h =
+        f && f->type == PROTOBUF_C_TYPE_MESSAGE
+            ? *(Succession__V1__EventHeader *const *)((const char *)msg + f->offset)
+            : NULL;
+    return h && h->event_id && *h->event_id ? h->event_id : NULL;
+}
+
+/* The batch's JSON of a valid event into j. Returns 0 or -1. */
+static int encode(const ProtobufCMessage *msg, int partition, long long offset, judgement_t *j)
+{
+    json_t *o = json_pack("{s:i, s:I, s:o}", "partition", partition, "offset", (json_int_t)offset,
+                          "event", pbjson_encode(msg));
+    j->json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    j->json_len = j->json ? strlen(j->json) : 0;
+    json_decref(o);
+    return j->json ? 0 : -1;
+}
+
+int judge_message(const ProtobufCMessageDescriptor *descriptor, const void *payload, size_t len,
+                  size_t max_event_bytes, int partition, long long offset, judgement_t *out)
+{
+    char reason[512];
+    memset(out, 0, sizeof *out);
+    if (!payload) {
+        judgement_set_dead(out, "a tombstone (a message without a value) is not an event");
+        return 0;
+    }
+    if (len > max_event_bytes) {
+        snprintf(reason, sizeof reason, "message is %zu bytes, over the limit of %zu", len,
+                 max_event_bytes);
+        judgement_set_dead(out, reason);
+        return 0;
+    }
+    ProtobufCMessage *msg = protobuf_c_message_unpack(descriptor, NULL, len, payload);
+    if (!msg) {
+        snprintf(reason, sizeof reason, "cannot be decoded as %s", descriptor->name);
+        judgement_set_dead(out, reason);
+        return 0;
+    }
+    int rc = 0;
+    const char *id = event_id_of(msg);
+    if (id && !(out->event_id = text_clean(id, strlen(id), JUDGE_ID_BYTES, 0)))
+        rc = -1;
+    if (rc == 0 && (validate_wire(descriptor, payload, len, reason, sizeof reason) ||
+                    validate_event(msg, reason, sizeof reason)))
+        judgement_set_dead(out, reason);
+    else if (rc == 0)
+        rc = encode(msg, partition, offset, out);
+    protobuf_c_message_free_unpacked(msg, NULL);
+    if (rc)
+        judgement_free(out);
+    return rc;
+}
