@@ -84,12 +84,13 @@ int db_connect_once(db_t *db, char *errstr, size_t errstr_size)
         return -1;
     }
     /* Quiet NOTICEs (the services log what matters themselves), bound every
-     * statement, and read bytea as hex (db_unhex) whatever the server's
-     * default. */
-    char setup[160];
+     * statement, read bytea as hex (db_unhex) whatever the server's default,
+     * and leave JIT compilation off: our statements run for milliseconds,
+     * and compiling one the planner thinks large takes tens of them. */
+    char setup[192];
     snprintf(setup, sizeof setup,
              "SET client_min_messages = warning; SET statement_timeout = %d; "
-             "SET bytea_output = hex",
+             "SET bytea_output = hex; SET jit = off",
              db->timeouts.statement_ms);
     PGresult *res = PQexec(db->conn, setup);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -148,6 +149,15 @@ db_status_t db_classify(const char *sqlstate)
     return DB_FAULT;
 }
 
+/* Writes the failure of res (or of the connection) into errstr. */
+static void describe(db_t *db, const PGresult *res, char *errstr, size_t errstr_size)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(errstr, errstr_size, "%s%s%s%s", state ? "SQLSTATE " : "", state ? state : "",
+             state ? ": " : "", res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+    errstr[strcspn(errstr, "\n")] = '\0';
+}
+
 /* Maps a failed result to a status; a broken connection is "down". */
 static db_status_t classify(db_t *db, const PGresult *res)
 {
@@ -176,13 +186,66 @@ db_status_t db_exec(db_t *db, const char *sql, int nparams, const char *const *p
             PQclear(res);
         return DB_OK;
     }
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    snprintf(errstr, errstr_size, "%s%s%s%s", state ? "SQLSTATE " : "", state ? state : "",
-             state ? ": " : "", res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
-    errstr[strcspn(errstr, "\n")] = '\0';
+    describe(db, res, errstr, errstr_size);
     db_status_t status = classify(db, res);
     PQclear(res);
     return status;
+}
+
+db_status_t db_exec_pipeline(db_t *db, const db_query_t *queries, size_t count, PGresult **results,
+                             char *errstr, size_t errstr_size)
+{
+    if (!db->conn) {
+        snprintf(errstr, errstr_size, "not connected");
+        return DB_DOWN;
+    }
+    db_status_t status = DB_OK;
+    size_t sent = 0;
+    for (size_t i = 0; i < count; i++)
+        results[i] = NULL;
+    if (!PQenterPipelineMode(db->conn))
+        goto broken;
+    for (; sent < count; sent++)
+        if (!PQsendQueryParams(db->conn, queries[sent].sql, queries[sent].nparams, NULL,
+                               queries[sent].params, NULL, NULL, 0))
+            break;
+    if (sent < count || !PQpipelineSync(db->conn))
+        goto broken;
+    for (size_t i = 0; i < count; i++) {
+        PGresult *res = PQgetResult(db->conn);
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+            results[i] = res;
+        } else {
+            if (status == DB_OK && st != PGRES_PIPELINE_ABORTED) {
+                describe(db, res, errstr, errstr_size);
+                status = classify(db, res);
+            }
+            PQclear(res);
+        }
+        if (!res || PQgetResult(db->conn) != NULL) /* each statement ends with a NULL */
+            goto broken;
+    }
+    PGresult *sync = PQgetResult(db->conn);
+    bool synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!synced || !PQexitPipelineMode(db->conn))
+        goto broken;
+    if (status != DB_OK)
+        for (size_t i = 0; i < count; i++) {
+            PQclear(results[i]);
+            results[i] = NULL;
+        }
+    return status;
+broken:
+    /* The connection is out of step with its pipeline: drop it. */
+    describe(db, NULL, errstr, errstr_size);
+    for (size_t i = 0; i < count; i++) {
+        PQclear(results[i]);
+        results[i] = NULL;
+    }
+    db_disconnect(db);
+    return DB_DOWN;
 }
 
 db_status_t db_begin(db_t *db, char *errstr, size_t errstr_size)

@@ -65,6 +65,19 @@ db_status_t db_exec(db_t *db, const char *sql, int nparams, const char *const *p
                     PGresult **out, char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));
 
+/* One statement of a pipeline. */
+typedef struct db_query {
+    const char *sql;
+    int nparams;
+    const char *const *params; /* text parameters */
+} db_query_t;
+
+/* Runs count statements in one round trip (libpq's pipeline mode), in
+ * order. On DB_OK results[i] is each statement's result (the caller frees
+ * each); otherwise none is handed out and errstr holds the first failure. */
+db_status_t db_exec_pipeline(db_t *db, const db_query_t *queries, size_t count, PGresult **results,
+                             char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+
 /* BEGIN / COMMIT / ROLLBACK. ROLLBACK never fails the caller. */
 db_status_t db_begin(db_t *db, char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));

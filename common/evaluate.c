@@ -9,27 +9,48 @@
 #include "rules.h"
 #include "succession/v1/outputs.pb-c.h"
 
-/* Columns of post_facts(). */
-enum {
-    F_POST_ID,
-    F_ODS_CODE,
-    F_ORG_NAME,
-    F_REGION,
-    F_ROLE,
-    F_DESIGNATED,
-    F_CURRENT,
-    F_SUBSTANTIVE,
-    F_INCUMBENT,
-    F_LEAVING,
-    F_HIGH_RISK,
-    F_EVALUATED,
-    F_AT_RISK,
-    F_SEVERITY,
-    F_SEQUENCE,
-    F_PICTURE
+/* Posts one evaluation pass takes at most (and persons, before they expand
+ * to their posts). */
+#define PASS_LIMIT "500"
+/* Passes one call makes at most, so that a worker returns to its input
+ * while others keep marking posts dirty. */
+#define MAX_PASSES 8
+
+/* The fact sets of an evaluation, fetched in one round trip, in this order.
+ * Each is a function of deploy/migrations/007 ordered by post (or person)
+ * id; $1 is the posts, $2 today. */
+enum { Q_SETTINGS, Q_POSTS, Q_APPOINTMENTS, Q_NOTICES, Q_VACANCIES, Q_NOMINATIONS, Q_PERSONS, Q_N };
+static const struct {
+    const char *sql;
+    int nparams;
+} fact_queries[Q_N] = {
+    {"SELECT name, value FROM setting", 0},
+    {"SELECT * FROM evaluation_posts($1::text[])", 1},
+    {"SELECT * FROM evaluation_appointments($1::text[], $2::date)", 2},
+    {"SELECT * FROM evaluation_notices($1::text[])", 1},
+    {"SELECT * FROM evaluation_vacancies($1::text[])", 1},
+    {"SELECT * FROM evaluation_nominations($1::text[])", 1},
+    {"SELECT * FROM evaluation_persons($1::text[], $2::date)", 2},
 };
-/* Columns of post_nominations(). */
-enum { N_POST_ID, N_PERSON_ID, N_READINESS, N_EMERGENCY, N_ASSESSED, N_LEFT_NHS, N_FP_FAILED };
+/* Columns of each set. */
+enum {
+    P_POST_ID,
+    P_ODS_CODE,
+    P_ORG_NAME,
+    P_REGION,
+    P_ROLE,
+    P_DESIGNATED,
+    P_EVALUATED,
+    P_AT_RISK,
+    P_SEVERITY,
+    P_SEQUENCE,
+    P_PICTURE
+};
+enum { A_POST_ID, A_ID, A_PERSON, A_SUBSTANTIVE, A_START, A_PLANNED_END, A_ACTUAL_END };
+enum { T_POST_ID, T_PERSON, T_LEAVING };
+enum { V_POST_ID, V_VACANT_FROM };
+enum { N_POST_ID, N_PERSON_ID, N_READINESS, N_EMERGENCY, N_ASSESSED };
+enum { W_PERSON_ID, W_HIGH_RISK, W_FP_FAILED, W_LEFT_NHS_ON, W_LATEST_START };
 
 /* Growing text arrays for record_evaluations(). */
 typedef struct pgarray {
@@ -47,11 +68,6 @@ static bool is_true(const PGresult *r, int row, int col)
     return !PQgetisnull(r, row, col) && PQgetvalue(r, row, col)[0] == 't';
 }
 
-static const char *text_or_null(const PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
-}
-
 static date_days_t date_or_none(const PGresult *r, int row, int col)
 {
     date_days_t d;
@@ -60,14 +76,9 @@ static date_days_t date_or_none(const PGresult *r, int row, int col)
     return d;
 }
 
-static db_status_t load_settings(db_t *db, rules_settings_t *s, char *errstr, size_t errstr_size)
+static void read_settings(const PGresult *res, rules_settings_t *s)
 {
-    PGresult *res;
     rules_settings_default(s);
-    db_status_t st =
-        db_exec(db, "SELECT name, value FROM setting", 0, NULL, &res, errstr, errstr_size);
-    if (st != DB_OK)
-        return st;
     for (int i = 0; i < PQntuples(res); i++) {
         const char *name = PQgetvalue(res, i, 0);
         int v = atoi(PQgetvalue(res, i, 1));
@@ -82,13 +93,12 @@ static db_status_t load_settings(db_t *db, rules_settings_t *s, char *errstr, si
         else if (strcmp(name, "notice_horizon") == 0)
             s->notice_horizon = v;
     }
-    PQclear(res);
-    return DB_OK;
 }
 
 /* Packs msg into a new hex string (caller frees), NULL when out of memory. */
 static char *pack_hex(const ProtobufCMessage *msg)
 {
+    static const char digits[] = "0123456789abcdef";
     size_t n = protobuf_c_message_get_packed_size(msg);
     uint8_t *bytes = malloc(n ? n : 1);
     char *hex = malloc(2 * n + 1);
@@ -98,8 +108,10 @@ static char *pack_hex(const ProtobufCMessage *msg)
         return NULL;
     }
     protobuf_c_message_pack(msg, bytes);
-    for (size_t i = 0; i < n; i++)
-        sprintf(hex + 2 * i, "%02x", bytes[i]);
+    for (size_t i = 0; i < n; i++) {
+        hex[2 * i] = digits[bytes[i] >> 4];
+        hex[2 * i + 1] = digits[bytes[i] & 15];
+    }
     hex[2 * n] = '\0';
     free(bytes);
     return hex;
@@ -117,43 +129,135 @@ static int append_text(pgarray_t *a, const char *text)
     return db_array_append(&a->buf, &a->len, &a->cap, text);
 }
 
-/* The nominations of one post, read from rows [first, last) of noms. */
-static void read_nominations(const PGresult *noms, int first, int last, rules_nomination_t *out)
+/* ---- the facts of one post ---- */
+
+/* A cursor over a fact set ordered by post id: rows [first, end) are the
+ * current post's. */
+typedef struct cursor {
+    const PGresult *res;
+    int next, first, end;
+} cursor_t;
+
+/* Moves c to the rows of post_id (which must not go backwards). */
+static void cursor_seek(cursor_t *c, const char *post_id)
 {
-    for (int i = first; i < last; i++) {
-        rules_nomination_t *n = &out[i - first];
-        memset(n, 0, sizeof *n);
-        n->person_id = PQgetvalue(noms, i, N_PERSON_ID);
-        const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value_by_name(
-            &succession__v1__readiness__descriptor, PQgetvalue(noms, i, N_READINESS));
-        n->readiness = v ? (Succession__V1__Readiness)v->value
-                         : SUCCESSION__V1__READINESS__READINESS_UNSPECIFIED;
-        n->assessed_on = date_or_none(noms, i, N_ASSESSED);
-        n->emergency_cover = is_true(noms, i, N_EMERGENCY);
-        n->left_nhs = is_true(noms, i, N_LEFT_NHS);
-        n->fit_and_proper_failed = is_true(noms, i, N_FP_FAILED);
-    }
+    int n = PQntuples(c->res);
+    while (c->next < n && strcmp(PQgetvalue(c->res, c->next, 0), post_id) < 0)
+        c->next++;
+    c->first = c->next;
+    while (c->next < n && strcmp(PQgetvalue(c->res, c->next, 0), post_id) == 0)
+        c->next++;
+    c->end = c->next;
 }
+
+/* The row of person_id in the persons set (ordered by id), or -1. */
+static int find_person(const PGresult *persons, const char *person_id)
+{
+    int low = 0, high = PQntuples(persons);
+    while (low < high) {
+        int mid = low + (high - low) / 2,
+            c = strcmp(PQgetvalue(persons, mid, W_PERSON_ID), person_id);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return -1;
+}
+
+/* Scratch space for one post's facts, sized for the largest post. */
+typedef struct scratch {
+    rules_appointment_t *appointments;
+    rules_notice_t *notices;
+    date_days_t *vacancies;
+    rules_nomination_t *nominations;
+} scratch_t;
 
 typedef struct judge_ctx {
     const rules_settings_t *settings;
     date_days_t today;
     Google__Protobuf__Timestamp evaluated_at;
+    const PGresult *sets[Q_N];
+    cursor_t appointments, notices, vacancies, nominations;
+    scratch_t scratch;
     record_t *rec;
     evaluate_stats_t *stats;
 } judge_ctx_t;
 
+/* Gathers the facts of the post at row of the posts set into p, deciding
+ * the holders, the leaving date and each nominee's standing (rules.h). */
+static void gather_post(judge_ctx_t *ctx, int row, rules_post_t *p)
+{
+    const PGresult *posts = ctx->sets[Q_POSTS], *persons = ctx->sets[Q_PERSONS];
+    const char *post_id = PQgetvalue(posts, row, P_POST_ID);
+    scratch_t *s = &ctx->scratch;
+    cursor_t *c = &ctx->appointments;
+    cursor_seek(c, post_id);
+    size_t na = 0;
+    for (int i = c->first; i < c->end; i++)
+        s->appointments[na++] = (rules_appointment_t){PQgetvalue(c->res, i, A_ID),
+                                                      PQgetvalue(c->res, i, A_PERSON),
+                                                      is_true(c->res, i, A_SUBSTANTIVE),
+                                                      date_or_none(c->res, i, A_START),
+                                                      date_or_none(c->res, i, A_PLANNED_END),
+                                                      date_or_none(c->res, i, A_ACTUAL_END)};
+    c = &ctx->notices;
+    cursor_seek(c, post_id);
+    size_t nt = 0;
+    for (int i = c->first; i < c->end; i++)
+        s->notices[nt++] =
+            (rules_notice_t){PQgetvalue(c->res, i, T_PERSON), date_or_none(c->res, i, T_LEAVING)};
+    c = &ctx->vacancies;
+    cursor_seek(c, post_id);
+    size_t nv = 0;
+    for (int i = c->first; i < c->end; i++)
+        s->vacancies[nv++] = date_or_none(c->res, i, V_VACANT_FROM);
+
+    rules_holders_t h;
+    rules_holders(s->appointments, na, ctx->today, &h);
+    memset(p, 0, sizeof *p);
+    p->current_appointments = h.current;
+    p->current_substantive = h.substantive;
+    p->incumbent_person_id = h.incumbent ? h.incumbent->person_id : NULL;
+    p->leaving_date = rules_leaving_date(h.incumbent, s->notices, nt, s->vacancies, nv, ctx->today);
+    int who = p->incumbent_person_id ? find_person(persons, p->incumbent_person_id) : -1;
+    p->incumbent_high_risk_of_loss = who >= 0 && is_true(persons, who, W_HIGH_RISK);
+
+    c = &ctx->nominations;
+    cursor_seek(c, post_id);
+    p->nominations = s->nominations;
+    for (int i = c->first; i < c->end; i++) {
+        rules_nomination_t *n = &s->nominations[p->nomination_count++];
+        memset(n, 0, sizeof *n);
+        n->person_id = PQgetvalue(c->res, i, N_PERSON_ID);
+        const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value_by_name(
+            &succession__v1__readiness__descriptor, PQgetvalue(c->res, i, N_READINESS));
+        n->readiness = v ? (Succession__V1__Readiness)v->value
+                         : SUCCESSION__V1__READINESS__READINESS_UNSPECIFIED;
+        n->assessed_on = date_or_none(c->res, i, N_ASSESSED);
+        n->emergency_cover = is_true(c->res, i, N_EMERGENCY);
+        int k = find_person(persons, n->person_id);
+        n->left_nhs = k >= 0 && rules_left_nhs(date_or_none(persons, k, W_LEFT_NHS_ON),
+                                               date_or_none(persons, k, W_LATEST_START));
+        n->fit_and_proper_failed = k >= 0 && is_true(persons, k, W_FP_FAILED);
+    }
+}
+
+/* ---- judging and recording ---- */
+
 /* Fills the parts of a PostStatus that describe the picture (everything but
- * evaluatedAt and causedByEventId). Strings are borrowed from facts. */
-static void fill_status(Succession__V1__PostStatus *st, const PGresult *facts, int row,
+ * evaluatedAt and causedByEventId). Strings are borrowed from the sets. */
+static void fill_status(Succession__V1__PostStatus *st, const PGresult *posts, int row,
                         const rules_post_t *p, const rules_result_t *r, char *leaving_text)
 {
-    st->post_id = PQgetvalue(facts, row, F_POST_ID);
-    st->ods_code = PQgetvalue(facts, row, F_ODS_CODE);
-    st->organisation_name = PQgetvalue(facts, row, F_ORG_NAME);
-    st->region = PQgetvalue(facts, row, F_REGION);
-    st->role = PQgetvalue(facts, row, F_ROLE);
-    st->designated = is_true(facts, row, F_DESIGNATED);
+    st->post_id = PQgetvalue(posts, row, P_POST_ID);
+    st->ods_code = PQgetvalue(posts, row, P_ODS_CODE);
+    st->organisation_name = PQgetvalue(posts, row, P_ORG_NAME);
+    st->region = PQgetvalue(posts, row, P_REGION);
+    st->role = PQgetvalue(posts, row, P_ROLE);
+    st->designated = is_true(posts, row, P_DESIGNATED);
     st->at_risk = r->at_risk;
     st->severity = r->severity;
     st->ready_now = r->ready_now;
@@ -226,23 +330,45 @@ static int listing_rank(const rules_nomination_t *n)
                                                                                   : 2;
 }
 
-/* Judges one post (row of facts) with its nominations and records it when
- * its outcome changed. Returns 0, or -1 when out of memory. */
-static int judge_post(judge_ctx_t *ctx, const PGresult *facts, int row, rules_nomination_t *noms,
-                      size_t nom_count, const char *caused_by)
+/* The successors a status lists, at most EVALUATE_MAX_LISTED_SUCCESSORS in
+ * listing order, into msgs/ptrs/dates (room for count). Returns how many. */
+static size_t list_successors(const rules_nomination_t *noms, size_t count,
+                              Succession__V1__Successor *msgs, Succession__V1__Successor **ptrs,
+                              char (*dates)[DATE_TEXT_SIZE])
 {
-    const bool designated = is_true(facts, row, F_DESIGNATED);
-    if (!designated && !is_true(facts, row, F_EVALUATED))
+    size_t listed = 0;
+    for (int rank = 0; rank < 4; rank++) {
+        for (size_t i = 0; i < count && listed < EVALUATE_MAX_LISTED_SUCCESSORS; i++) {
+            if (listing_rank(&noms[i]) != rank)
+                continue;
+            Succession__V1__Successor *m = &msgs[listed];
+            succession__v1__successor__init(m);
+            m->person_id = (char *)noms[i].person_id;
+            m->readiness = noms[i].readiness;
+            dates[listed][0] = '\0';
+            if (noms[i].assessed_on != DATE_NONE)
+                datetime_format_date(noms[i].assessed_on, dates[listed]);
+            m->assessed_on = dates[listed];
+            m->eligible = noms[i].eligible;
+            m->emergency_cover = noms[i].emergency_cover;
+            m->stale = noms[i].stale;
+            m->ineligible_because = noms[i].eligible ? "" : (char *)noms[i].ineligible_because;
+            ptrs[listed++] = m;
+        }
+    }
+    return listed;
+}
+
+/* Judges the post at row of the posts set and records it when its outcome
+ * changed. Returns 0, or -1 when out of memory. */
+static int judge_post(judge_ctx_t *ctx, int row, const char *caused_by)
+{
+    const PGresult *posts = ctx->sets[Q_POSTS];
+    const bool designated = is_true(posts, row, P_DESIGNATED);
+    if (!designated && !is_true(posts, row, P_EVALUATED))
         return 0;
-    rules_post_t p = {
-        .current_appointments = atoi(PQgetvalue(facts, row, F_CURRENT)),
-        .current_substantive = atoi(PQgetvalue(facts, row, F_SUBSTANTIVE)),
-        .incumbent_person_id = text_or_null(facts, row, F_INCUMBENT),
-        .leaving_date = date_or_none(facts, row, F_LEAVING),
-        .incumbent_high_risk_of_loss = is_true(facts, row, F_HIGH_RISK),
-        .nominations = noms,
-        .nomination_count = nom_count,
-    };
+    rules_post_t p;
+    gather_post(ctx, row, &p);
     rules_result_t r;
     rules_evaluate(&p, ctx->settings, ctx->today, &r);
     if (!designated) { /* no longer watched: it resolves */
@@ -252,64 +378,43 @@ static int judge_post(judge_ctx_t *ctx, const PGresult *facts, int row, rules_no
     }
     ctx->stats->posts++;
 
-    /* One allocation for the successor messages, their pointers and dates. */
-    struct successor_slot {
-        Succession__V1__Successor msg;
-        char assessed[DATE_TEXT_SIZE];
-    } *slots = calloc(nom_count ? nom_count : 1, sizeof *slots);
-    Succession__V1__Successor **succ_ptrs = calloc(nom_count ? nom_count : 1, sizeof *succ_ptrs);
-    if (!slots || !succ_ptrs) {
-        free(slots);
-        free(succ_ptrs);
-        return -1;
-    }
-    size_t listed = 0;
-    for (int rank = 0; rank < 4; rank++) {
-        for (size_t i = 0; i < nom_count && listed < EVALUATE_MAX_LISTED_SUCCESSORS; i++) {
-            if (listing_rank(&noms[i]) != rank)
-                continue;
-            Succession__V1__Successor *m = &slots[listed].msg;
-            succession__v1__successor__init(m);
-            m->person_id = (char *)noms[i].person_id;
-            m->readiness = noms[i].readiness;
-            if (noms[i].assessed_on != DATE_NONE)
-                datetime_format_date(noms[i].assessed_on, slots[listed].assessed);
-            m->assessed_on = slots[listed].assessed;
-            m->eligible = noms[i].eligible;
-            m->emergency_cover = noms[i].emergency_cover;
-            m->stale = noms[i].stale;
-            m->ineligible_because = noms[i].eligible ? "" : (char *)noms[i].ineligible_because;
-            succ_ptrs[listed++] = m;
-        }
-    }
+    size_t room = p.nomination_count ? p.nomination_count : 1;
+    Succession__V1__Successor *msgs = calloc(room, sizeof *msgs);
+    Succession__V1__Successor **ptrs = calloc(room, sizeof *ptrs);
+    char(*dates)[DATE_TEXT_SIZE] = calloc(room, sizeof *dates);
+    char *picture = NULL, *status = NULL, *alert = NULL;
+    int rc = -1;
+    if (!msgs || !ptrs || !dates)
+        goto done;
+    size_t listed = list_successors(p.nominations, p.nomination_count, msgs, ptrs, dates);
+
     Succession__V1__Thresholds th = SUCCESSION__V1__THRESHOLDS__INIT;
     th.min_ready_now = ctx->settings->min_ready_now;
     th.min_pipeline = ctx->settings->min_pipeline;
     th.assessment_max_age = ctx->settings->assessment_max_age;
     th.critical_horizon = ctx->settings->critical_horizon;
     th.notice_horizon = ctx->settings->notice_horizon;
-
     Succession__V1__PostStatus st = SUCCESSION__V1__POST_STATUS__INIT;
     char leaving[DATE_TEXT_SIZE];
-    fill_status(&st, facts, row, &p, &r, leaving);
+    fill_status(&st, posts, row, &p, &r, leaving);
     st.n_successors = listed;
-    st.successors = succ_ptrs;
-    st.successors_omitted = (int32_t)(nom_count - listed);
+    st.successors = ptrs;
+    st.successors_omitted = (int32_t)(p.nomination_count - listed);
     st.thresholds = &th;
 
-    char *picture = pack_hex(&st.base);
-    char *status = NULL, *alert = NULL;
-    int rc = picture ? 0 : -1;
-    if (rc)
+    picture = pack_hex(&st.base);
+    if (!picture)
         goto done;
-    const char *prev_picture = text_or_null(facts, row, F_PICTURE);
-    const bool was_at_risk = is_true(facts, row, F_AT_RISK);
-    const Succession__V1__Severity was = atoi(PQgetvalue(facts, row, F_SEVERITY));
+    const char *prev_picture =
+        PQgetisnull(posts, row, P_PICTURE) ? NULL : PQgetvalue(posts, row, P_PICTURE);
+    const bool was_at_risk = is_true(posts, row, P_AT_RISK);
+    const Succession__V1__Severity was = atoi(PQgetvalue(posts, row, P_SEVERITY));
     const Succession__V1__AlertState transition =
         rules_alert_transition(was_at_risk, was, r.at_risk, r.severity);
+    rc = 0;
     if (!transition && prev_picture && strcmp(prev_picture + 2, picture) == 0)
         goto done; /* nothing changed */
-    int sequence = atoi(PQgetvalue(facts, row, F_SEQUENCE)) + (transition ? 1 : 0);
+    int sequence = atoi(PQgetvalue(posts, row, P_SEQUENCE)) + (transition ? 1 : 0);
     st.caused_by_event_id = caused_by ? (char *)caused_by : "";
     st.evaluated_at = &ctx->evaluated_at;
     status = pack_hex(&st.base);
@@ -320,8 +425,9 @@ static int judge_post(judge_ctx_t *ctx, const PGresult *facts, int row, rules_no
     ctx->stats->alerts += transition ? 1 : 0;
     ctx->stats->statuses++;
 done:
-    free(slots);
-    free(succ_ptrs);
+    free(msgs);
+    free(ptrs);
+    free(dates);
     free(picture);
     free(status);
     free(alert);
@@ -359,38 +465,49 @@ static db_status_t record_write(db_t *db, record_t *rec, const judge_ctx_t *ctx,
                    8, params, NULL, errstr, errstr_size);
 }
 
-/* The caused-by event of post_id, by a scan of the caller's arrays. */
-static const char *caused_by_of(const char *post_id, const char *const *post_ids,
-                                const char *const *caused_by, size_t count)
+/* Room in ctx->scratch for the largest post of the sets. Returns 0 or -1. */
+static int make_scratch(judge_ctx_t *ctx)
 {
-    for (size_t i = 0; caused_by && i < count; i++)
-        if (strcmp(post_ids[i], post_id) == 0)
-            return caused_by[i];
-    return NULL;
+    size_t n[4] = {
+        (size_t)PQntuples(ctx->sets[Q_APPOINTMENTS]), (size_t)PQntuples(ctx->sets[Q_NOTICES]),
+        (size_t)PQntuples(ctx->sets[Q_VACANCIES]), (size_t)PQntuples(ctx->sets[Q_NOMINATIONS])};
+    scratch_t *s = &ctx->scratch;
+    s->appointments = calloc(n[0] ? n[0] : 1, sizeof *s->appointments);
+    s->notices = calloc(n[1] ? n[1] : 1, sizeof *s->notices);
+    s->vacancies = calloc(n[2] ? n[2] : 1, sizeof *s->vacancies);
+    s->nominations = calloc(n[3] ? n[3] : 1, sizeof *s->nominations);
+    return s->appointments && s->notices && s->vacancies && s->nominations ? 0 : -1;
 }
 
-/* Judges every row of facts with its rows of noms (both sorted by post id). */
-static int judge_all(judge_ctx_t *ctx, const PGresult *facts, const PGresult *noms,
-                     const char *const *post_ids, const char *const *caused_by, size_t count)
+static void free_scratch(scratch_t *s)
 {
-    int total = PQntuples(noms), n = 0;
-    rules_nomination_t *buf = calloc(total ? (size_t)total : 1, sizeof *buf);
-    if (!buf)
-        return -1;
-    int rc = 0;
-    for (int row = 0; rc == 0 && row < PQntuples(facts); row++) {
-        const char *post_id = PQgetvalue(facts, row, F_POST_ID);
-        while (n < total && strcmp(PQgetvalue(noms, n, N_POST_ID), post_id) < 0)
-            n++;
-        int first = n;
-        while (n < total && strcmp(PQgetvalue(noms, n, N_POST_ID), post_id) == 0)
-            n++;
-        read_nominations(noms, first, n, buf);
-        rc = judge_post(ctx, facts, row, buf, (size_t)(n - first),
-                        caused_by_of(post_id, post_ids, caused_by, count));
+    free(s->appointments);
+    free(s->notices);
+    free(s->vacancies);
+    free(s->nominations);
+}
+
+/* Judges every post of the sets; caused_by[i] (when caused_by is not NULL)
+ * names the event behind post_ids[i], both in byte order of post id. */
+static int judge_all(judge_ctx_t *ctx, const char *const *post_ids, const char *const *caused_by,
+                     size_t count)
+{
+    const PGresult *posts = ctx->sets[Q_POSTS];
+    ctx->appointments = (cursor_t){.res = ctx->sets[Q_APPOINTMENTS]};
+    ctx->notices = (cursor_t){.res = ctx->sets[Q_NOTICES]};
+    ctx->vacancies = (cursor_t){.res = ctx->sets[Q_VACANCIES]};
+    ctx->nominations = (cursor_t){.res = ctx->sets[Q_NOMINATIONS]};
+    size_t k = 0;
+    for (int row = 0; row < PQntuples(posts); row++) {
+        const char *post_id = PQgetvalue(posts, row, P_POST_ID);
+        while (caused_by && k < count && strcmp(post_ids[k], post_id) < 0)
+            k++;
+        const char *cause =
+            caused_by && k < count && strcmp(post_ids[k], post_id) == 0 ? caused_by[k] : NULL;
+        if (judge_post(ctx, row, cause))
+            return -1;
     }
-    free(buf);
-    return rc;
+    return 0;
 }
 
 db_status_t evaluate_posts(db_t *db, const char *const *post_ids, const char *const *caused_by,
@@ -400,42 +517,98 @@ db_status_t evaluate_posts(db_t *db, const char *const *post_ids, const char *co
         return DB_OK;
     rules_settings_t settings;
     record_t rec = {0};
-    PGresult *facts = NULL, *noms = NULL;
+    PGresult *sets[Q_N] = {0};
     pgarray_t ids = {0};
-    db_status_t st = load_settings(db, &settings, errstr, errstr_size);
-    if (st != DB_OK)
-        return st;
+    judge_ctx_t ctx = {
+        .settings = &settings, .today = datetime_today(), .rec = &rec, .stats = stats};
+    db_status_t st = DB_FAULT;
     for (size_t i = 0; i < count; i++)
         if (append_text(&ids, post_ids[i]))
             goto oom;
     if (db_array_finish(&ids.buf, &ids.len, &ids.cap))
         goto oom;
-    judge_ctx_t ctx = {
-        .settings = &settings, .today = datetime_today(), .rec = &rec, .stats = stats};
     google__protobuf__timestamp__init(&ctx.evaluated_at);
     datetime_now(&ctx.evaluated_at.seconds, &ctx.evaluated_at.nanos);
     char today[DATE_TEXT_SIZE];
     datetime_format_date(ctx.today, today);
     const char *params[] = {ids.buf, today};
-    st = db_exec(db, "SELECT * FROM post_facts($1::text[], $2::date)", 2, params, &facts, errstr,
-                 errstr_size);
-    if (st == DB_OK)
-        st = db_exec(db, "SELECT * FROM post_nominations($1::text[], $2::date)", 2, params, &noms,
-                     errstr, errstr_size);
-    if (st == DB_OK && judge_all(&ctx, facts, noms, post_ids, caused_by, count))
+    db_query_t queries[Q_N];
+    for (int q = 0; q < Q_N; q++)
+        queries[q] = (db_query_t){fact_queries[q].sql, fact_queries[q].nparams, params};
+    st = db_exec_pipeline(db, queries, Q_N, sets, errstr, errstr_size);
+    if (st != DB_OK)
+        goto done;
+    for (int q = 0; q < Q_N; q++)
+        ctx.sets[q] = sets[q];
+    read_settings(sets[Q_SETTINGS], &settings);
+    if (make_scratch(&ctx) || judge_all(&ctx, post_ids, caused_by, count))
         goto oom;
-    if (st == DB_OK && rec.count > 0)
+    if (rec.count > 0)
         st = record_write(db, &rec, &ctx, errstr, errstr_size);
     goto done;
 oom:
     snprintf(errstr, errstr_size, "out of memory");
     st = DB_FAULT;
 done:
-    PQclear(facts);
-    PQclear(noms);
+    for (int q = 0; q < Q_N; q++)
+        PQclear(sets[q]);
+    free_scratch(&ctx.scratch);
     free(ids.buf);
     record_free(&rec);
     return st;
+}
+
+/* One pass: take dirty posts (locked) and evaluate them; *taken is how many
+ * dirty rows there were to take (0: none). */
+static db_status_t pass_tx(db_t *db, void *arg, char *errstr, size_t errstr_size)
+{
+    evaluate_stats_t *stats = arg;
+    PGresult *res;
+    const char *params[] = {PASS_LIMIT};
+    db_status_t st =
+        db_exec(db, "SELECT * FROM take_dirty($1::integer)", 1, params, &res, errstr, errstr_size);
+    if (st != DB_OK)
+        return st;
+    int n = PQntuples(res), k = 0;
+    stats->taken = n;
+    const char **ids = calloc(n ? (size_t)n : 1, sizeof *ids);
+    const char **causes = calloc(n ? (size_t)n : 1, sizeof *causes);
+    if (!ids || !causes) {
+        snprintf(errstr, errstr_size, "out of memory");
+        st = DB_FAULT;
+    }
+    for (int i = 0; st == DB_OK && i < n; i++) {
+        stats->lock_wait_ms = atol(PQgetvalue(res, i, 2));
+        if (PQgetisnull(res, i, 0))
+            continue; /* dirt taken, nothing to evaluate */
+        ids[k] = PQgetvalue(res, i, 0);
+        causes[k++] = PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1);
+    }
+    if (st == DB_OK)
+        st = evaluate_posts(db, ids, causes, (size_t)k, stats, errstr, errstr_size);
+    free(ids);
+    free(causes);
+    PQclear(res);
+    return st;
+}
+
+db_status_t evaluate_dirty(db_t *db, evaluate_stats_t *stats, char *errstr, size_t errstr_size)
+{
+    for (int passes = 0; passes < MAX_PASSES; passes++) {
+        evaluate_stats_t pass = {0};
+        db_status_t st = db_transaction(db, pass_tx, &pass, errstr, errstr_size);
+        if (st != DB_OK)
+            return st;
+        stats->posts += pass.posts;
+        stats->alerts += pass.alerts;
+        stats->statuses += pass.statuses;
+        stats->lock_wait_ms += pass.lock_wait_ms;
+        stats->passes++;
+        stats->taken = pass.taken;
+        if (pass.taken == 0)
+            break;
+    }
+    return DB_OK;
 }
 
 db_status_t evaluate_all(db_t *db, evaluate_stats_t *stats, char *errstr, size_t errstr_size)
@@ -443,7 +616,8 @@ db_status_t evaluate_all(db_t *db, evaluate_stats_t *stats, char *errstr, size_t
     PGresult *res;
     db_status_t st = db_exec(db,
                              "SELECT p.post_id FROM post p LEFT JOIN post_state s USING (post_id) "
-                             "WHERE p.designated OR s.post_id IS NOT NULL ORDER BY p.post_id",
+                             "WHERE p.designated OR s.post_id IS NOT NULL "
+                             "ORDER BY p.post_id COLLATE \"C\"",
                              0, NULL, &res, errstr, errstr_size);
     if (st != DB_OK)
         return st;

@@ -1,28 +1,25 @@
-/* judge: decode, validate, and the JSON or the reason of one message. */
+/* judge: decode, validate, and the columns or the reason of one message. */
 #include "judge.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
-#include "pbjson.h"
 #include "succession/v1/common.pb-c.h"
 #include "text.h"
 #include "validate.h"
 
 void judgement_set_dead(judgement_t *j, const char *reason)
 {
-    free(j->json);
-    j->json = NULL;
-    j->json_len = 0;
+    free(j->row);
+    j->row = NULL;
+    j->row_len = 0;
     text_clean_into(reason, strlen(reason), 0, j->reason, sizeof j->reason);
 }
 
 void judgement_free(judgement_t *j)
 {
-    free(j->json);
+    free(j->row);
     free(j->event_id);
     memset(j, 0, sizeof *j);
 }
@@ -39,20 +36,10 @@ static const char *event_id_of(const ProtobufCMessage *msg)
     return h && h->event_id && *h->event_id ? h->event_id : NULL;
 }
 
-/* The batch's JSON of a valid event into j. Returns 0 or -1. */
-static int encode(const ProtobufCMessage *msg, int partition, long long offset, judgement_t *j)
+int judge_message(const events_kind_t *kind, const void *payload, size_t len,
+                  size_t max_event_bytes, judgement_t *out)
 {
-    json_t *o = json_pack("{s:i, s:I, s:o}", "partition", partition, "offset", (json_int_t)offset,
-                          "event", pbjson_encode(msg));
-    j->json = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    j->json_len = j->json ? strlen(j->json) : 0;
-    json_decref(o);
-    return j->json ? 0 : -1;
-}
-
-int judge_message(const ProtobufCMessageDescriptor *descriptor, const void *payload, size_t len,
-                  size_t max_event_bytes, int partition, long long offset, judgement_t *out)
-{
+    const ProtobufCMessageDescriptor *descriptor = kind->descriptor;
     char reason[512];
     memset(out, 0, sizeof *out);
     if (!payload) {
@@ -79,7 +66,7 @@ int judge_message(const ProtobufCMessageDescriptor *descriptor, const void *payl
                     validate_event(msg, reason, sizeof reason)))
         judgement_set_dead(out, reason);
     else if (rc == 0)
-        rc = encode(msg, partition, offset, out);
+        rc = events_row(kind, msg, &out->row, &out->row_len, &out->nulls);
     protobuf_c_message_free_unpacked(msg, NULL);
     if (rc)
         judgement_free(out);

@@ -170,6 +170,61 @@ void rules_evaluate(rules_post_t *post, const rules_settings_t *s, date_days_t t
     }
 }
 
+/* True when date is a day on or before today (and not DATE_NONE). */
+static bool on_or_before(date_days_t date, date_days_t today)
+{
+    return date != DATE_NONE && date <= today;
+}
+
+void rules_holders(const rules_appointment_t *appointments, size_t count, date_days_t today,
+                   rules_holders_t *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < count; i++) {
+        const rules_appointment_t *a = &appointments[i];
+        if (!on_or_before(a->start, today) || on_or_before(a->planned_end, today) ||
+            on_or_before(a->actual_end, today))
+            continue;
+        out->current++;
+        if (!a->substantive)
+            continue;
+        out->substantive++;
+        const rules_appointment_t *best = out->incumbent;
+        if (!best || a->start > best->start ||
+            (a->start == best->start && strcmp(a->appointment_id, best->appointment_id) > 0))
+            out->incumbent = a;
+    }
+}
+
+/* Lowers *earliest to date when date is today or later. */
+static void consider(date_days_t *earliest, date_days_t date, date_days_t today)
+{
+    if (date != DATE_NONE && date >= today && (*earliest == DATE_NONE || date < *earliest))
+        *earliest = date;
+}
+
+date_days_t rules_leaving_date(const rules_appointment_t *incumbent, const rules_notice_t *notices,
+                               size_t notice_count, const date_days_t *vacant_from,
+                               size_t vacancy_count, date_days_t today)
+{
+    date_days_t earliest = DATE_NONE;
+    if (!incumbent)
+        return DATE_NONE;
+    for (size_t i = 0; i < notice_count; i++)
+        if (is_incumbent(notices[i].person_id, incumbent->person_id))
+            consider(&earliest, notices[i].leaving_date, today);
+    for (size_t i = 0; i < vacancy_count; i++)
+        consider(&earliest, vacant_from[i], today);
+    consider(&earliest, incumbent->planned_end, today);
+    consider(&earliest, incumbent->actual_end, today);
+    return earliest;
+}
+
+bool rules_left_nhs(date_days_t left_nhs_on, date_days_t latest_start)
+{
+    return left_nhs_on != DATE_NONE && (latest_start == DATE_NONE || latest_start <= left_nhs_on);
+}
+
 Succession__V1__AlertState rules_alert_transition(bool was_at_risk, Succession__V1__Severity was,
                                                   bool now_at_risk, Succession__V1__Severity now)
 {

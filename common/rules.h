@@ -68,6 +68,54 @@ typedef struct rules_result {
     size_t reason_count;
 } rules_result_t;
 
+/* One appointment of a post as SQL folds it: its winning `appointed` event
+ * and, when there is one, its winning `appointmentEnded`. */
+typedef struct rules_appointment {
+    const char *appointment_id; /* borrowed */
+    const char *person_id;      /* borrowed */
+    bool substantive;           /* kind APPOINTMENT_KIND_SUBSTANTIVE */
+    date_days_t start;
+    date_days_t planned_end; /* DATE_NONE when none */
+    date_days_t actual_end;  /* DATE_NONE when none */
+} rules_appointment_t;
+
+/* Who holds a post on a day. */
+typedef struct rules_holders {
+    int current;                          /* current appointments of any kind */
+    int substantive;                      /* of which substantive */
+    const rules_appointment_t *incumbent; /* NULL when none; points into the input */
+} rules_holders_t;
+
+/* An appointment is current when it starts on or before today and neither
+ * of its end dates is on or before today. The incumbent is the person of the
+ * current substantive appointment that started last, a tie going to the
+ * larger appointment id (byte order); interim, acting and seconded holders
+ * never are. */
+void rules_holders(const rules_appointment_t *appointments, size_t count, date_days_t today,
+                   rules_holders_t *out);
+
+/* A given notice (its winning event is noticeGiven) of one person for the post. */
+typedef struct rules_notice {
+    const char *person_id; /* borrowed */
+    date_days_t leaving_date;
+} rules_notice_t;
+
+/* The incumbent's leaving date: the earliest date on or after today among
+ * the incumbent's notices for this post, the vacant-from dates of the post's
+ * open vacancies, and the planned and actual end of the incumbent's
+ * appointment. DATE_NONE when there is no incumbent or no such date. */
+date_days_t rules_leaving_date(const rules_appointment_t *incumbent, const rules_notice_t *notices,
+                               size_t notice_count, const date_days_t *vacant_from,
+                               size_t vacancy_count, date_days_t today);
+
+/* Whether a person has left the NHS: left_nhs_on is the latest end date, on
+ * or before today, of their appointments that ended with END_REASON_LEFT_NHS
+ * and latest_start the latest start, on or before today, of any of their
+ * appointments (both DATE_NONE when none; both of registered posts only).
+ * They have left when such an end exists and no appointment started after
+ * it. */
+bool rules_left_nhs(date_days_t left_nhs_on, date_days_t latest_start);
+
 /* Judges post as of today under settings s: marks each nomination stale /
  * eligible (with the reason when not), counts, and sets risk, severity and
  * reasons exactly as shared/scenarios/README.md "How facts combine" says.

@@ -9,8 +9,8 @@
 
 #include "datetime.h"
 #include "db.h"
-#include "evaluate.h"
 #include "health.h"
+#include "events.h"
 #include "judge.h"
 #include "kafka.h"
 #include "log.h"
@@ -31,6 +31,8 @@ typedef struct judged {
 
 typedef struct worker {
     const worker_spec_t *spec;
+    const events_kind_t *kind; /* the topic's events */
+    char *apply_sql;           /* SELECT * FROM <apply function>($1, ...) */
     config_t cfg;
     char topic[256], dlq_topic[256], group[256];
     db_t *db;
@@ -199,28 +201,24 @@ static void on_dlq_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *o
     log_warn("dlq_delivery_failed", "%s", rd_kafka_err2str(m->err));
 }
 
-/* Polls until the batch holds batch_max_events messages or batch_max_bytes
- * bytes, or batch_max_ms passed since its first message; returns early
- * (possibly empty) when idle. Each message is judged as it arrives. */
+/* Polls into the batch until it holds batch_max_events messages or
+ * batch_max_bytes bytes, batch_max_ms have passed since its first message,
+ * or nothing more is in hand: a batch closes as soon as the consumer's
+ * queue is empty, so an idle system answers at once and a busy one batches.
+ * Returns early (possibly empty) when idle. Each message is judged as it
+ * arrives. */
 static void fill_batch(worker_t *w)
 {
     long deadline = 0;
     while (service_running && !w->batch_broken &&
            w->batch_count < (size_t)w->cfg.batch_max_events &&
            w->batch_bytes < (size_t)w->cfg.batch_max_bytes) {
-        long wait = 500;
-        if (w->batch_count > 0) {
-            wait = deadline - datetime_monotonic_ms();
-            if (wait <= 0)
-                break;
-        }
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(w->consumer, (int)wait);
+        if (w->batch_count > 0 && datetime_monotonic_ms() >= deadline)
+            break;
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(w->consumer, w->batch_count ? 0 : 500);
         health_heartbeat();
-        if (!m) {
-            if (w->batch_count == 0)
-                return;
-            continue;
-        }
+        if (!m)
+            return; /* nothing (more) in hand */
         if (m->err) {
             /* Informational: end of partition, transient broker trouble. */
             if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
@@ -235,10 +233,9 @@ static void fill_batch(worker_t *w)
         judgement_t *j = &w->judged[w->batch_count].j;
         w->batch[w->batch_count++] = m;
         w->batch_broken =
-            judge_message(w->spec->descriptor, m->payload, m->len, (size_t)w->cfg.max_event_bytes,
-                          (int)m->partition, (long long)m->offset, j) != 0;
-        w->batch_bytes += m->len + m->key_len + j->json_len;
-        if (!w->batch_broken && !j->json)
+            judge_message(w->kind, m->payload, m->len, (size_t)w->cfg.max_event_bytes, j) != 0;
+        w->batch_bytes += m->len + m->key_len + j->row_len;
+        if (!w->batch_broken && !j->row)
             log_warn("event_dead", "%s [%d] @%lld: %s", w->topic, (int)m->partition,
                      (long long)m->offset, j->reason);
     }
@@ -331,7 +328,7 @@ static int send_dead_letters(worker_t *w, rd_kafka_message_t **msgs, judged_t *j
         int failed = 0;
         w->dlq_pending = 0;
         for (size_t i = 0; i < count; i++)
-            if (!judged[i].j.json && !judged[i].sent)
+            if (!judged[i].j.row && !judged[i].sent)
                 failed |= produce_dead_letter(w, msgs[i], &judged[i]);
         while (w->dlq_pending > 0) {
             rd_kafka_poll(w->producer, 100);
@@ -339,7 +336,7 @@ static int send_dead_letters(worker_t *w, rd_kafka_message_t **msgs, judged_t *j
         }
         bool all_sent = !failed;
         for (size_t i = 0; i < count; i++)
-            all_sent &= judged[i].j.json || judged[i].sent;
+            all_sent &= judged[i].j.row || judged[i].sent;
         if (all_sent)
             return 0;
         if (!service_running)
@@ -349,6 +346,11 @@ static int send_dead_letters(worker_t *w, rd_kafka_message_t **msgs, judged_t *j
     }
 }
 
+typedef struct pgarray {
+    char *buf;
+    size_t len, cap;
+} pgarray_t;
+
 /* The parts of one batch transaction: a slice of the batch in hand (all of
  * it, unless the database refused it and it is being narrowed down). */
 typedef struct batch_tx {
@@ -356,17 +358,12 @@ typedef struct batch_tx {
     rd_kafka_message_t **msgs; /* borrowed from the batch */
     judged_t *judged;
     size_t count;
-    const char *events_json; /* valid events */
+    /* The valid events as columns: partition, offset, then the kind's. */
+    pgarray_t columns[2 + EVENTS_MAX_COLUMNS];
+    size_t column_count;
     int valid_count;
-    evaluate_stats_t stats;
     long outcomes[3]; /* applied, duplicate, parked */
-    long lock_wait_ms;
 } batch_tx_t;
-
-typedef struct pgarray {
-    char *buf;
-    size_t len, cap;
-} pgarray_t;
 
 static int append_long(pgarray_t *a, long long v)
 {
@@ -431,7 +428,7 @@ static db_status_t log_dead(batch_tx_t *tx, char *errstr, size_t errstr_size)
     db_status_t st = DB_OK;
     for (size_t i = 0; st == DB_OK && i < tx->count; i++) {
         const judgement_t *j = &tx->judged[i].j;
-        if (j->json)
+        if (j->row)
             continue;
         if (append_long(&arr[0], tx->msgs[i]->partition) ||
             append_long(&arr[1], tx->msgs[i]->offset) ||
@@ -458,51 +455,29 @@ static db_status_t log_dead(batch_tx_t *tx, char *errstr, size_t errstr_size)
     return st;
 }
 
-/* Columns of a worker's apply function (worker.h). */
-enum { A_POST_ID, A_CAUSED_BY, A_APPLIED, A_DUPLICATE, A_PARKED, A_LOCK_WAIT_MS };
-
-/* Applies the valid events and evaluates the posts they touched. */
+/* Applies the valid events (the apply function only folds them into facts
+ * and marks what they touched dirty). */
 static db_status_t apply_events(batch_tx_t *tx, char *errstr, size_t errstr_size)
 {
+    const char *params[1 + 2 + EVENTS_MAX_COLUMNS] = {tx->w->topic};
+    for (size_t c = 0; c < tx->column_count; c++)
+        params[1 + c] = tx->columns[c].buf;
     PGresult *res;
-    const char *params[] = {tx->w->topic, tx->events_json};
-    db_status_t st =
-        db_exec(tx->w->db, tx->w->spec->apply_sql, 2, params, &res, errstr, errstr_size);
+    db_status_t st = db_exec(tx->w->db, tx->w->apply_sql, 1 + (int)tx->column_count, params, &res,
+                             errstr, errstr_size);
     if (st != DB_OK)
         return st;
-    int rows = PQntuples(res), n = 0;
-    if (rows > 0) {
-        for (int k = 0; k < 3; k++)
-            tx->outcomes[k] = atol(PQgetvalue(res, 0, A_APPLIED + k));
-        tx->lock_wait_ms = atol(PQgetvalue(res, 0, A_LOCK_WAIT_MS));
-    }
-    const char **posts = calloc(rows ? (size_t)rows : 1, sizeof *posts);
-    const char **causes = calloc(rows ? (size_t)rows : 1, sizeof *causes);
-    if (!posts || !causes) {
-        snprintf(errstr, errstr_size, "out of memory");
-        st = DB_FAULT;
-    }
-    for (int i = 0; st == DB_OK && i < rows; i++) {
-        if (PQgetisnull(res, i, A_POST_ID))
-            continue; /* the row that only carries the totals */
-        posts[n] = PQgetvalue(res, i, A_POST_ID);
-        causes[n++] = PQgetisnull(res, i, A_CAUSED_BY) ? NULL : PQgetvalue(res, i, A_CAUSED_BY);
-    }
-    if (st == DB_OK)
-        st = evaluate_posts(tx->w->db, posts, causes, (size_t)n, &tx->stats, errstr, errstr_size);
-    free(posts);
-    free(causes);
+    for (int k = 0; k < 3 && PQntuples(res) == 1; k++)
+        tx->outcomes[k] = atol(PQgetvalue(res, 0, k));
     PQclear(res);
-    return st;
+    return DB_OK;
 }
 
 /* One batch, one transaction: offsets (fenced), dead letters, events. */
 static db_status_t batch_transaction(db_t *db, void *arg, char *errstr, size_t errstr_size)
 {
     batch_tx_t *tx = arg;
-    memset(&tx->stats, 0, sizeof tx->stats);
     memset(tx->outcomes, 0, sizeof tx->outcomes);
-    tx->lock_wait_ms = 0;
     db_status_t st = store_offsets(tx, errstr, errstr_size);
     if (st == DB_OK && tx->valid_count < (int)tx->count)
         st = log_dead(tx, errstr, errstr_size);
@@ -538,10 +513,6 @@ static void count_batch(const batch_tx_t *tx, long elapsed_ms)
     atomic_fetch_add(&health_metrics.messages_parked, tx->outcomes[2]);
     atomic_fetch_add(&health_metrics.messages_dead, (long)tx->count - (long)tx->valid_count);
     atomic_fetch_add(&health_metrics.batches, 1);
-    atomic_fetch_add(&health_metrics.lock_wait_ms, tx->lock_wait_ms);
-    atomic_fetch_add(&health_metrics.posts_evaluated, tx->stats.posts);
-    atomic_fetch_add(&health_metrics.alerts_queued, tx->stats.alerts);
-    atomic_fetch_add(&health_metrics.statuses_queued, tx->stats.statuses);
     atomic_store(&health_metrics.last_batch_ms, elapsed_ms);
 }
 
@@ -572,10 +543,10 @@ static slice_end_t apply_once(batch_tx_t *tx)
             count_batch(tx, datetime_monotonic_ms() - started);
             log_info("batch_applied",
                      "%zu events (%ld applied, %ld duplicate, %ld parked, %zu dead) of a batch "
-                     "holding %zu KB, %ld posts evaluated, %ld alerts, %ld statuses, %ld ms",
+                     "holding %zu KB, %ld ms",
                      tx->count, tx->outcomes[0], tx->outcomes[1], tx->outcomes[2],
-                     tx->count - (size_t)tx->valid_count, w->batch_bytes / 1024, tx->stats.posts,
-                     tx->stats.alerts, tx->stats.statuses, datetime_monotonic_ms() - started);
+                     tx->count - (size_t)tx->valid_count, w->batch_bytes / 1024,
+                     datetime_monotonic_ms() - started);
             store_kafka_offsets(w, tx->msgs, tx->count);
             return SLICE_APPLIED;
         }
@@ -600,30 +571,37 @@ static slice_end_t apply_once(batch_tx_t *tx)
     }
 }
 
-/* The valid events of the slice as one JSON array (caller frees), or NULL
+/* Builds the columns of the slice's valid events into tx. Returns 0, or -1
  * when out of memory. */
-static char *slice_json(const judged_t *judged, size_t count, int *valid_count)
+static int slice_columns(batch_tx_t *tx)
 {
-    size_t len = 2;
-    for (size_t i = 0; i < count; i++)
-        len += judged[i].j.json ? judged[i].j.json_len + 1 : 0;
-    char *out = malloc(len + 1), *p = out;
-    if (!out)
-        return NULL;
-    *p++ = '[';
-    *valid_count = 0;
-    for (size_t i = 0; i < count; i++) {
-        const judgement_t *j = &judged[i].j;
-        if (!j->json)
+    tx->column_count = 2 + events_column_count(tx->w->kind);
+    tx->valid_count = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < tx->count; i++) {
+        const judgement_t *j = &tx->judged[i].j;
+        if (!j->row)
             continue;
-        if ((*valid_count)++)
-            *p++ = ',';
-        memcpy(p, j->json, j->json_len);
-        p += j->json_len;
+        tx->valid_count++;
+        rc = append_long(&tx->columns[0], tx->msgs[i]->partition) ||
+             append_long(&tx->columns[1], tx->msgs[i]->offset);
+        const char *value = j->row;
+        for (size_t c = 2; rc == 0 && c < tx->column_count; c++) {
+            pgarray_t *a = &tx->columns[c];
+            bool null = j->nulls & (1u << (c - 2));
+            rc = db_array_append(&a->buf, &a->len, &a->cap, null ? NULL : value);
+            value += strlen(value) + 1;
+        }
     }
-    *p++ = ']';
-    *p = '\0';
-    return out;
+    for (size_t c = 0; rc == 0 && c < tx->column_count; c++)
+        rc = db_array_finish(&tx->columns[c].buf, &tx->columns[c].len, &tx->columns[c].cap);
+    return rc ? -1 : 0;
+}
+
+static void slice_free(batch_tx_t *tx)
+{
+    for (size_t c = 0; c < tx->column_count; c++)
+        free(tx->columns[c].buf);
 }
 
 /* Dead-letters and applies msgs[0..count-1], judged. A slice the database
@@ -636,13 +614,11 @@ static char *slice_json(const judged_t *judged, size_t count, int *valid_count)
 static bool apply_slice(worker_t *w, rd_kafka_message_t **msgs, judged_t *judged, size_t count)
 {
     batch_tx_t tx = {.w = w, .msgs = msgs, .judged = judged, .count = count};
-    char *events_json = slice_json(judged, count, &tx.valid_count);
-    tx.events_json = events_json;
     slice_end_t end = SLICE_ABANDONED;
-    if (events_json &&
+    if (slice_columns(&tx) == 0 &&
         (tx.valid_count == (int)count || send_dead_letters(w, msgs, judged, count) == 0))
         end = apply_once(&tx);
-    free(events_json);
+    slice_free(&tx);
     if (end != SLICE_REFUSED)
         return end == SLICE_APPLIED;
     if (count > 1)
@@ -650,7 +626,7 @@ static bool apply_slice(worker_t *w, rd_kafka_message_t **msgs, judged_t *judged
                apply_slice(w, msgs + count / 2, judged + count / 2, count - count / 2);
     judgement_t *j = &judged->j;
     char reason[1024]; /* judgement_set_dead cuts it to fit */
-    if (j->json) {
+    if (j->row) {
         snprintf(reason, sizeof reason, "refused by PostgreSQL: %s", w->refusal);
     } else if (j->event_id) {
         snprintf(reason, sizeof reason, "%.400s (recorded without its event id: %.400s)", j->reason,
@@ -691,11 +667,36 @@ static void process_batch(worker_t *w)
     }
 }
 
+/* The call of the kind's apply function with one parameter per column:
+ * SELECT * FROM f($1, $2, ...). Returns 0, or -1 when out of memory. */
+static int apply_sql_of(worker_t *w)
+{
+    size_t params = 1 + 2 + events_column_count(w->kind);
+    size_t size = strlen(w->spec->apply_function) + 32 + 6 * params;
+    w->apply_sql = malloc(size);
+    if (!w->apply_sql)
+        return -1;
+    size_t n = (size_t)snprintf(w->apply_sql, size, "SELECT * FROM %s(", w->spec->apply_function);
+    for (size_t p = 1; p <= params; p++)
+        n += (size_t)snprintf(w->apply_sql + n, size - n, "%s$%zu", p > 1 ? ", " : "", p);
+    snprintf(w->apply_sql + n, size - n, ")");
+    return 0;
+}
+
 /* Creates the database handle, the dead-letter producer and the consumer,
  * subscribed. Returns 0, or -1 with the reason in errstr. */
 static int worker_open(worker_t *w, char *errstr, size_t errstr_size)
 {
-    config_topic(&w->cfg, w->spec->topic, w->topic, sizeof w->topic);
+    w->kind = events_kind_by_name(w->spec->kind);
+    if (!w->kind) {
+        snprintf(errstr, errstr_size, "no event kind '%s'", w->spec->kind);
+        return -1;
+    }
+    if (apply_sql_of(w)) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    config_topic(&w->cfg, w->kind->topic, w->topic, sizeof w->topic);
     config_topic(&w->cfg, TOPIC_DLQ, w->dlq_topic, sizeof w->dlq_topic);
     if (w->cfg.group_id[0])
         snprintf(w->group, sizeof w->group, "%s", w->cfg.group_id);
@@ -763,6 +764,7 @@ static void worker_close(worker_t *w)
     db_free(w->db);
     free(w->batch);
     free(w->judged);
+    free(w->apply_sql);
     config_free(&w->cfg);
 }
 
@@ -773,8 +775,8 @@ int worker_main(const worker_spec_t *spec, int argc, char **argv)
     int rest_count;
     char usage[256];
     snprintf(usage, sizeof usage,
-             "Usage: %s [settings]\nConsumes %s into the succession model.\n\n", spec->name,
-             spec->topic);
+             "Usage: %s [settings]\nConsumes the %s topic into the succession model.\n\n",
+             spec->name, spec->kind);
     service_status_t s = service_init(spec->name, usage, argc, argv, &w.cfg, rest, &rest_count);
     if (s != SERVICE_OK) {
         config_free(&w.cfg);

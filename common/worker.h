@@ -2,10 +2,12 @@
  * protobuf message its events are, and the SQL function that applies a batch
  * of them; everything else lives here once:
  *
- *   poll into a batch (bounded by count and time) -> decode and validate each
- *   message (bad ones to the dead-letter topic with the reason) -> one
- *   PostgreSQL transaction: offsets (fenced), dead letters logged, the
- *   batch applied, affected posts evaluated -> commit.
+ *   poll into a batch (bounded by count, bytes and time, closed as soon as
+ *   nothing more is in hand) -> decode and validate each message (bad ones
+ *   to the dead-letter topic with the reason) -> one PostgreSQL transaction:
+ *   offsets (fenced), dead letters logged, the batch folded into facts and
+ *   what it touched marked dirty -> commit. The alert publisher evaluates
+ *   the dirty posts (evaluate.h) in transactions of its own.
  *
  * Offsets live in PostgreSQL and are what partitions start from when
  * assigned; a crash at any instant loses nothing and applies nothing twice.
@@ -14,18 +16,13 @@
 #ifndef SUCCESSION_WORKER_H
 #define SUCCESSION_WORKER_H
 
-#include <protobuf-c/protobuf-c.h>
-
 typedef struct worker_spec {
-    const char *name;                             /* service name, e.g. "vacancy-worker" */
-    const char *topic;                            /* input topic before the prefix */
-    const ProtobufCMessageDescriptor *descriptor; /* the topic's event message */
-    /* Applies a batch: $1 topic, $2 JSON array of {partition, offset,
-     * event}; returns rows (post_id, caused_by, applied, duplicate, parked,
-     * lock_wait_ms): the locked posts to evaluate, with the batch's outcome
-     * counts and lock wait on every row (one row with a NULL post_id when
-     * there is no post). */
-    const char *apply_sql;
+    const char *name; /* service name, e.g. "vacancy-worker" */
+    const char *kind; /* the events it consumes (events.h), e.g. "vacancy" */
+    /* The SQL function that applies a batch, called with the topic, then one
+     * array per column (partition, offset, then events_row's); returns one
+     * row: applied, duplicate, parked. */
+    const char *apply_function;
 } worker_spec_t;
 
 /* Runs the worker until SIGTERM/SIGINT. Returns the process exit status:

@@ -131,6 +131,9 @@ unix_socket_directories = $(pg_quote "$dir/socket")
 shared_buffers = 128MB
 max_connections = 100
 fsync = on
+# Where the time goes (./deploy/dev.sh bench reads it); tracking costs little.
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
 EOF
 }
 

@@ -1,8 +1,11 @@
-/* alert-publisher: relays the outbox to succession.alerts.v1 and
- * succession.post-status.v1 the moment a transaction commits (LISTEN/NOTIFY),
- * and re-evaluates every designated post on a timer, because time alone
- * changes the answer. One instance relays at a time (a session advisory
- * lock); others wait as standbys. */
+/* alert-publisher: the evaluator and the relay. The moment a worker's batch
+ * commits (LISTEN/NOTIFY) it evaluates the posts the batch marked dirty, and
+ * relays the outbox to succession.alerts.v1 and succession.post-status.v1;
+ * under load one evaluation covers many batches. It also re-evaluates every
+ * designated post on a timer, because time alone changes the answer. One
+ * instance relays at a time (a session
+ * advisory lock); others wait as standbys. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
@@ -24,6 +27,8 @@ typedef struct publisher {
     db_t *db;
     rd_kafka_t *producer;
     time_t next_reevaluation;
+    bool dirty_left;   /* the last round left dirty posts for the next */
+    long next_pass_at; /* monotonic ms before which no evaluation pass starts */
 } publisher_t;
 
 static db_status_t reevaluate_tx(db_t *db, void *arg, char *errstr, size_t errstr_size)
@@ -41,6 +46,7 @@ static int publisher_connect(publisher_t *p)
             return -1;
         PGresult *res;
         if (db_exec(p->db, "LISTEN succession_outbox", 0, NULL, NULL, err, sizeof err) == DB_OK &&
+            db_exec(p->db, "LISTEN succession_dirty", 0, NULL, NULL, err, sizeof err) == DB_OK &&
             db_exec(p->db, "SELECT pg_try_advisory_lock(2, 0)", 0, NULL, &res, err, sizeof err) ==
                 DB_OK) {
             int have = PQgetvalue(res, 0, 0)[0] == 't';
@@ -100,30 +106,67 @@ static db_status_t measure_outbox(publisher_t *p, char *err, size_t err_size)
     return DB_OK;
 }
 
-/* Relays until the outbox is empty; re-evaluates when due. Returns the
- * status of the database as last seen. */
-static db_status_t publisher_round(publisher_t *p)
+/* Adds an evaluation to the metrics. */
+static void count_evaluation(const evaluate_stats_t *stats)
 {
-    char err[1024];
-    db_status_t st = DB_OK;
-    if (time(NULL) >= p->next_reevaluation) {
-        evaluate_stats_t stats = {0};
-        st = db_transaction(p->db, reevaluate_tx, &stats, err, sizeof err);
-        if (st == DB_OK) {
-            atomic_fetch_add(&health_metrics.posts_evaluated, stats.posts);
-            atomic_fetch_add(&health_metrics.alerts_queued, stats.alerts);
-            atomic_fetch_add(&health_metrics.statuses_queued, stats.statuses);
-            if (stats.alerts || stats.statuses)
-                log_info("reevaluated", "%ld posts, %ld alerts, %ld statuses", stats.posts,
-                         stats.alerts, stats.statuses);
-            p->next_reevaluation = time(NULL) + reevaluate_interval(p);
-        } else {
-            log_error("reevaluation_failed", "%s", err);
-        }
+    atomic_fetch_add(&health_metrics.posts_evaluated, stats->posts);
+    atomic_fetch_add(&health_metrics.alerts_queued, stats->alerts);
+    atomic_fetch_add(&health_metrics.statuses_queued, stats->statuses);
+    atomic_fetch_add(&health_metrics.lock_wait_ms, stats->lock_wait_ms);
+}
+
+/* Re-evaluates every designated post when the time has come. */
+static db_status_t reevaluate_when_due(publisher_t *p, char *err, size_t err_size)
+{
+    if (time(NULL) < p->next_reevaluation)
+        return DB_OK;
+    evaluate_stats_t stats = {0};
+    db_status_t st = db_transaction(p->db, reevaluate_tx, &stats, err, err_size);
+    if (st != DB_OK) {
+        log_error("reevaluation_failed", "%s", err);
+        return st;
     }
+    count_evaluation(&stats);
+    if (stats.alerts || stats.statuses)
+        log_info("reevaluated", "%ld posts, %ld alerts, %ld statuses", stats.posts, stats.alerts,
+                 stats.statuses);
+    p->next_reevaluation = time(NULL) + reevaluate_interval(p);
+    return DB_OK;
+}
+
+/* Evaluates what the workers' batches marked dirty. Passes are paced: the
+ * next starts no sooner after this one ends than this one took, so that
+ * under load evaluation takes at most about half of one core and each pass
+ * covers what many batches touched, while an idle system answers at once. */
+static db_status_t evaluate_marked(publisher_t *p, char *err, size_t err_size)
+{
+    evaluate_stats_t stats = {0};
+    long started = datetime_monotonic_ms();
+    if (started < p->next_pass_at) {
+        p->dirty_left = true;
+        return DB_OK;
+    }
+    db_status_t st = evaluate_dirty(p->db, &stats, err, err_size);
+    long took = datetime_monotonic_ms() - started;
+    p->next_pass_at = datetime_monotonic_ms() + (stats.posts > 0 ? took : 0);
+    count_evaluation(&stats);
+    p->dirty_left = st == DB_OK && stats.taken > 0;
+    if (stats.posts > 0)
+        log_info("posts_evaluated", "%ld posts in %ld passes, %ld alerts, %ld statuses, %ld ms",
+                 stats.posts, stats.passes, stats.alerts, stats.statuses,
+                 datetime_monotonic_ms() - started);
+    if (st != DB_OK)
+        log_error("evaluation_failed", "%s", err);
+    return st;
+}
+
+/* Relays until the outbox is empty (or what is left waits for Kafka). */
+static db_status_t relay(publisher_t *p, char *err, size_t err_size)
+{
     outbox_round_t round;
+    db_status_t st;
     do {
-        st = outbox_relay(p->db, p->producer, &p->cfg, RELAY_BATCH, &round, err, sizeof err);
+        st = outbox_relay(p->db, p->producer, &p->cfg, RELAY_BATCH, &round, err, err_size);
         health_heartbeat();
         if (st != DB_OK)
             break;
@@ -133,29 +176,52 @@ static db_status_t publisher_round(publisher_t *p)
             log_info("outbox_relayed", "%ld messages", round.relayed);
     } while (round.read == RELAY_BATCH && round.relayed + round.failed > 0 && service_running);
     if (st == DB_OK)
-        st = measure_outbox(p, err, sizeof err);
+        st = measure_outbox(p, err, err_size);
     if (st != DB_OK)
         log_error("outbox_relay_failed", "%s", err);
-    health_set_db_fault(st == DB_FAULT || st == DB_REFUSED ? err : NULL);
+    return st;
+}
+
+/* One round: the timed re-evaluation when due, the dirty posts, the relay.
+ * Returns the worst status seen: DB_DOWN stops the round, a fault does not
+ * keep the other steps from running. */
+static db_status_t publisher_round(publisher_t *p)
+{
+    char err[1024] = "";
+    db_status_t worst = DB_OK;
+    db_status_t (*steps[])(publisher_t *, char *, size_t) = {reevaluate_when_due, evaluate_marked,
+                                                             relay};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0] && worst != DB_DOWN; i++) {
+        db_status_t st = steps[i](p, err, sizeof err);
+        if (st != DB_OK && worst != DB_DOWN)
+            worst = st;
+    }
+    health_set_db_fault(worst == DB_FAULT || worst == DB_REFUSED ? err : NULL);
     /* Kafka is known to be back at the next delivery, or when it answers. */
     rd_kafka_poll(p->producer, 0);
     if (!atomic_load(&health_metrics.kafka_up) && kafka_reachable(p->producer, 1000) == 0)
         health_set_kafka_up(true);
-    return st;
+    return worst;
 }
 
-/* Sleeps until a notification arrives, the re-evaluation is due, or a
- * second passes (a sweep that also catches what a lost connection missed). */
+/* Sleeps until a notification arrives, the re-evaluation is due, the next
+ * evaluation pass may start while posts are left dirty, or a second passes
+ * (a sweep that also catches what a lost connection missed). */
 static void wait_for_work(publisher_t *p)
 {
     PGconn *conn = db_conn(p->db);
     int fd = conn ? PQsocket(conn) : -1;
     if (fd < 0)
         return;
+    long wait_ms = 1000;
+    if (p->dirty_left) {
+        long until_pass = p->next_pass_at - datetime_monotonic_ms();
+        wait_ms = until_pass < 0 ? 0 : until_pass < wait_ms ? until_pass : wait_ms;
+    }
     fd_set fds;
     FD_ZERO(&fds);
     FD_SET(fd, &fds);
-    struct timeval tv = {1, 0};
+    struct timeval tv = {wait_ms / 1000, (wait_ms % 1000) * 1000};
     if (select(fd + 1, &fds, NULL, NULL, &tv) > 0 && PQconsumeInput(conn)) {
         PGnotify *n;
         while ((n = PQnotifies(conn)) != NULL)

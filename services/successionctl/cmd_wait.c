@@ -1,5 +1,6 @@
 /* successionctl wait: returns once every worker has consumed everything
- * published to its topic and the outbox is empty. */
+ * published to its topic, evaluated what it touched, and the outbox is
+ * empty. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,8 +46,11 @@ static int kind_lag(ctl_t *ctl, rd_kafka_t *rk, const events_kind_t *kind, long 
 static int outbox_rows(ctl_t *ctl, long long *rows, char *errstr, size_t errstr_size)
 {
     PGresult *res;
-    if (db_exec(ctl->db, "SELECT count(*) FROM outbox", 0, NULL, &res, errstr, errstr_size) !=
-        DB_OK)
+    /* Rows to relay, and posts and persons still to evaluate. */
+    if (db_exec(ctl->db,
+                "SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM dirty_post) + "
+                "(SELECT count(*) FROM dirty_person)",
+                0, NULL, &res, errstr, errstr_size) != DB_OK)
         return -1;
     *rows = atoll(PQgetvalue(res, 0, 0));
     PQclear(res);
@@ -80,7 +84,7 @@ int cmd_wait(ctl_t *ctl, int argc, char **argv)
         long long total = 0, rows = 0, behind = 0;
         size_t n = 0;
         int failed = outbox_rows(ctl, &rows, err, sizeof err);
-        n += (size_t)snprintf(behind_text, sizeof behind_text, "outbox %lld rows", rows);
+        n += (size_t)snprintf(behind_text, sizeof behind_text, "%lld outbox or dirty rows", rows);
         for (size_t k = 0; !failed && k < events_kind_count; k++) {
             failed = kind_lag(ctl, rk, &events_kinds[k], &behind, err, sizeof err);
             total += behind;

@@ -1,13 +1,10 @@
 /* vacancy-worker: consumes succession.vacancy.v1 into the succession model. */
-#include "config.h"
-#include "succession/v1/vacancy.pb-c.h"
 #include "worker.h"
 
 static const worker_spec_t vacancy_worker = {
     .name = "vacancy-worker",
-    .topic = TOPIC_VACANCY,
-    .descriptor = &succession__v1__vacancy_event__descriptor,
-    .apply_sql = "SELECT * FROM apply_vacancy_batch($1, $2::jsonb)",
+    .kind = "vacancy",
+    .apply_function = "apply_vacancy_batch",
 };
 
 int main(int argc, char **argv)

@@ -957,6 +957,89 @@ static void test_scenario_05_holders_and_dates(void **state)
     check_scenario(posts, sizeof posts / sizeof posts[0]);
 }
 
+/* ---- holders, leaving date and leaving the NHS, from folded facts ---- */
+
+static rules_appointment_t appointment(const char *id, const char *person, bool substantive,
+                                       const char *start, const char *planned, const char *actual)
+{
+    return (rules_appointment_t){id,
+                                 person,
+                                 substantive,
+                                 date_of(start),
+                                 planned ? date_of(planned) : DATE_NONE,
+                                 actual ? date_of(actual) : DATE_NONE};
+}
+
+static void test_an_appointment_is_current_from_its_start_to_the_day_before_an_end(void **state)
+{
+    date_days_t today = date_of(TODAY_TEXT);
+    rules_appointment_t a[] = {
+        appointment("A1", "P1", true, TODAY_TEXT, NULL, NULL),          /* starts today: current */
+        appointment("A2", "P2", true, "2026-06-02", NULL, NULL),        /* starts tomorrow */
+        appointment("A3", "P3", false, "2020-01-01", TODAY_TEXT, NULL), /* planned end today */
+        appointment("A4", "P4", false, "2020-01-01", NULL, TODAY_TEXT), /* ended today */
+        appointment("A5", "P5", false, "2020-01-01", "2026-06-02",
+                    "2026-06-02"), /* ends tomorrow */
+    };
+    rules_holders_t h;
+    rules_holders(a, 5, today, &h);
+    assert_int_equal(h.current, 2);
+    assert_int_equal(h.substantive, 1);
+    assert_string_equal(h.incumbent->person_id, "P1");
+}
+
+static void test_the_incumbent_started_last_a_tie_to_the_larger_id(void **state)
+{
+    date_days_t today = date_of(TODAY_TEXT);
+    rules_appointment_t a[] = {
+        appointment("A-9", "P1", true, "2024-01-01", NULL, NULL),
+        appointment("A-10", "P2", true, "2025-01-01", NULL, NULL),
+        appointment("A-11", "P3", true, "2025-01-01", NULL, NULL),
+        appointment("A-12", "P4", false, "2026-01-01", NULL, NULL), /* interim: never */
+    };
+    rules_holders_t h;
+    rules_holders(a, 4, today, &h);
+    assert_int_equal(h.current, 4);
+    assert_int_equal(h.substantive, 3);
+    assert_string_equal(h.incumbent->person_id, "P3"); /* "A-11" > "A-10" */
+    rules_holders(a + 3, 1, today, &h);                /* interim only */
+    assert_int_equal(h.current, 1);
+    assert_null(h.incumbent);
+    rules_holders(NULL, 0, today, &h); /* vacant */
+    assert_int_equal(h.current, 0);
+}
+
+static void test_the_leaving_date_is_the_earliest_to_come_of_the_incumbents_dates(void **state)
+{
+    date_days_t today = date_of(TODAY_TEXT);
+    rules_appointment_t inc = appointment("A1", "P1", true, "2020-01-01", "2027-03-31", NULL);
+    rules_notice_t notices[] = {{"P2", date_of("2026-07-01")}, /* someone else's notice */
+                                {"P1", date_of("2026-12-31")}};
+    date_days_t vacancies[] = {date_of("2026-05-01"), /* already past: not to come */
+                               date_of("2027-01-31")};
+    assert_int_equal(rules_leaving_date(&inc, notices, 2, vacancies, 2, today),
+                     date_of("2026-12-31"));
+    inc.actual_end = date_of("2026-09-30");
+    assert_int_equal(rules_leaving_date(&inc, notices, 2, vacancies, 2, today),
+                     date_of("2026-09-30"));
+    rules_notice_t today_notice = {"P1", today}; /* today counts */
+    assert_int_equal(rules_leaving_date(&inc, &today_notice, 1, NULL, 0, today), today);
+    assert_int_equal(rules_leaving_date(NULL, notices, 2, vacancies, 2, today), DATE_NONE);
+    inc = appointment("A1", "P1", true, "2020-01-01", NULL, NULL);
+    assert_int_equal(rules_leaving_date(&inc, NULL, 0, NULL, 0, today), DATE_NONE);
+}
+
+static void test_a_person_has_left_the_nhs_until_a_later_appointment_starts(void **state)
+{
+    date_days_t left = date_of("2026-01-31");
+    assert_true(rules_left_nhs(left, DATE_NONE));
+    assert_true(rules_left_nhs(left, date_of("2025-06-01")));
+    assert_true(rules_left_nhs(left, left)); /* started the day they left: still left */
+    assert_false(rules_left_nhs(left, date_of("2026-02-01")));
+    assert_false(rules_left_nhs(DATE_NONE, date_of("2026-02-01")));
+    assert_false(rules_left_nhs(DATE_NONE, DATE_NONE));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1014,6 +1097,10 @@ int main(void)
         cmocka_unit_test(test_scenario_03_order_and_repeats),
         cmocka_unit_test(test_scenario_04_vacant_and_fixed_term),
         cmocka_unit_test(test_scenario_05_holders_and_dates),
+        cmocka_unit_test(test_an_appointment_is_current_from_its_start_to_the_day_before_an_end),
+        cmocka_unit_test(test_the_incumbent_started_last_a_tie_to_the_larger_id),
+        cmocka_unit_test(test_the_leaving_date_is_the_earliest_to_come_of_the_incumbents_dates),
+        cmocka_unit_test(test_a_person_has_left_the_nhs_until_a_later_appointment_starts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
