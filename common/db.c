@@ -11,11 +11,15 @@
 #include "log.h"
 #include "migrations.h"
 
+#define MAX_PREPARED 32
+
 struct db {
     char *conninfo;
     db_timeouts_t timeouts;
     PGconn *conn;
     bool up;
+    const char *prepared[MAX_PREPARED]; /* names prepared on this connection (borrowed) */
+    size_t prepared_count;
 };
 
 db_t *db_new(const char *conninfo, const db_timeouts_t *timeouts)
@@ -69,6 +73,7 @@ void db_disconnect(db_t *db)
         PQfinish(db->conn);
     db->conn = NULL;
     db->up = false;
+    db->prepared_count = 0;
 }
 
 int db_connect_once(db_t *db, char *errstr, size_t errstr_size)
@@ -192,6 +197,25 @@ db_status_t db_exec(db_t *db, const char *sql, int nparams, const char *const *p
     return status;
 }
 
+/* Prepares q on this connection unless it is already. Returns a status. */
+static db_status_t ensure_prepared(db_t *db, const db_query_t *q, char *errstr, size_t errstr_size)
+{
+    for (size_t i = 0; i < db->prepared_count; i++)
+        if (strcmp(db->prepared[i], q->name) == 0)
+            return DB_OK;
+    PGresult *res = PQprepare(db->conn, q->name, q->sql, q->nparams, NULL);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        describe(db, res, errstr, errstr_size);
+        db_status_t st = classify(db, res);
+        PQclear(res);
+        return st;
+    }
+    PQclear(res);
+    if (db->prepared_count < MAX_PREPARED)
+        db->prepared[db->prepared_count++] = q->name;
+    return DB_OK;
+}
+
 db_status_t db_exec_pipeline(db_t *db, const db_query_t *queries, size_t count, PGresult **results,
                              char *errstr, size_t errstr_size)
 {
@@ -199,16 +223,25 @@ db_status_t db_exec_pipeline(db_t *db, const db_query_t *queries, size_t count, 
         snprintf(errstr, errstr_size, "not connected");
         return DB_DOWN;
     }
+    for (size_t i = 0; i < count; i++) {
+        db_status_t st =
+            queries[i].name ? ensure_prepared(db, &queries[i], errstr, errstr_size) : DB_OK;
+        if (st != DB_OK)
+            return st;
+    }
     db_status_t status = DB_OK;
     size_t sent = 0;
     for (size_t i = 0; i < count; i++)
         results[i] = NULL;
     if (!PQenterPipelineMode(db->conn))
         goto broken;
-    for (; sent < count; sent++)
-        if (!PQsendQueryParams(db->conn, queries[sent].sql, queries[sent].nparams, NULL,
-                               queries[sent].params, NULL, NULL, 0))
+    for (; sent < count; sent++) {
+        const db_query_t *q = &queries[sent];
+        if (q->name
+                ? !PQsendQueryPrepared(db->conn, q->name, q->nparams, q->params, NULL, NULL, 0)
+                : !PQsendQueryParams(db->conn, q->sql, q->nparams, NULL, q->params, NULL, NULL, 0))
             break;
+    }
     if (sent < count || !PQpipelineSync(db->conn))
         goto broken;
     for (size_t i = 0; i < count; i++) {

@@ -70,11 +70,15 @@ typedef struct db_query {
     const char *sql;
     int nparams;
     const char *const *params; /* text parameters */
+    const char *name;          /* when not NULL, prepared once per connection under this
+                                  name (a string that lives as long as the db_t), so that
+                                  it is planned once, not at every call */
 } db_query_t;
 
 /* Runs count statements in one round trip (libpq's pipeline mode), in
- * order. On DB_OK results[i] is each statement's result (the caller frees
- * each); otherwise none is handed out and errstr holds the first failure. */
+ * order, preparing named ones first when this connection has not yet. On
+ * DB_OK results[i] is each statement's result (the caller frees each);
+ * otherwise none is handed out and errstr holds the first failure. */
 db_status_t db_exec_pipeline(db_t *db, const db_query_t *queries, size_t count, PGresult **results,
                              char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
 

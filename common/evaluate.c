@@ -9,28 +9,21 @@
 #include "rules.h"
 #include "succession/v1/outputs.pb-c.h"
 
-/* Posts one evaluation pass takes at most (and persons, before they expand
- * to their posts). */
-#define PASS_LIMIT "500"
-/* Passes one call makes at most, so that a worker returns to its input
- * while others keep marking posts dirty. */
-#define MAX_PASSES 8
-
 /* The fact sets of an evaluation, fetched in one round trip, in this order.
  * Each is a function of deploy/migrations/007 ordered by post (or person)
  * id; $1 is the posts, $2 today. */
 enum { Q_SETTINGS, Q_POSTS, Q_APPOINTMENTS, Q_NOTICES, Q_VACANCIES, Q_NOMINATIONS, Q_PERSONS, Q_N };
 static const struct {
-    const char *sql;
+    const char *name, *sql;
     int nparams;
 } fact_queries[Q_N] = {
-    {"SELECT name, value FROM setting", 0},
-    {"SELECT * FROM evaluation_posts($1::text[])", 1},
-    {"SELECT * FROM evaluation_appointments($1::text[], $2::date)", 2},
-    {"SELECT * FROM evaluation_notices($1::text[])", 1},
-    {"SELECT * FROM evaluation_vacancies($1::text[])", 1},
-    {"SELECT * FROM evaluation_nominations($1::text[])", 1},
-    {"SELECT * FROM evaluation_persons($1::text[], $2::date)", 2},
+    {"evaluation_settings", "SELECT name, value FROM setting", 0},
+    {"evaluation_posts", "SELECT * FROM evaluation_posts($1::text[])", 1},
+    {"evaluation_appointments", "SELECT * FROM evaluation_appointments($1::text[], $2::date)", 2},
+    {"evaluation_notices", "SELECT * FROM evaluation_notices($1::text[])", 1},
+    {"evaluation_vacancies", "SELECT * FROM evaluation_vacancies($1::text[])", 1},
+    {"evaluation_nominations", "SELECT * FROM evaluation_nominations($1::text[])", 1},
+    {"evaluation_persons", "SELECT * FROM evaluation_persons($1::text[], $2::date)", 2},
 };
 /* Columns of each set. */
 enum {
@@ -534,7 +527,8 @@ db_status_t evaluate_posts(db_t *db, const char *const *post_ids, const char *co
     const char *params[] = {ids.buf, today};
     db_query_t queries[Q_N];
     for (int q = 0; q < Q_N; q++)
-        queries[q] = (db_query_t){fact_queries[q].sql, fact_queries[q].nparams, params};
+        queries[q] = (db_query_t){fact_queries[q].sql, fact_queries[q].nparams, params,
+                                  fact_queries[q].name};
     st = db_exec_pipeline(db, queries, Q_N, sets, errstr, errstr_size);
     if (st != DB_OK)
         goto done;
@@ -558,15 +552,13 @@ done:
     return st;
 }
 
-/* One pass: take dirty posts (locked) and evaluate them; *taken is how many
- * dirty rows there were to take (0: none). */
+/* One pass: take the dirty posts (locked) and evaluate them; stats->taken
+ * is 0 when there was nothing to take. */
 static db_status_t pass_tx(db_t *db, void *arg, char *errstr, size_t errstr_size)
 {
     evaluate_stats_t *stats = arg;
     PGresult *res;
-    const char *params[] = {PASS_LIMIT};
-    db_status_t st =
-        db_exec(db, "SELECT * FROM take_dirty($1::integer)", 1, params, &res, errstr, errstr_size);
+    db_status_t st = db_exec(db, "SELECT * FROM take_dirty()", 0, NULL, &res, errstr, errstr_size);
     if (st != DB_OK)
         return st;
     int n = PQntuples(res), k = 0;
@@ -594,20 +586,16 @@ static db_status_t pass_tx(db_t *db, void *arg, char *errstr, size_t errstr_size
 
 db_status_t evaluate_dirty(db_t *db, evaluate_stats_t *stats, char *errstr, size_t errstr_size)
 {
-    for (int passes = 0; passes < MAX_PASSES; passes++) {
-        evaluate_stats_t pass = {0};
-        db_status_t st = db_transaction(db, pass_tx, &pass, errstr, errstr_size);
-        if (st != DB_OK)
-            return st;
-        stats->posts += pass.posts;
-        stats->alerts += pass.alerts;
-        stats->statuses += pass.statuses;
-        stats->lock_wait_ms += pass.lock_wait_ms;
-        stats->passes++;
-        stats->taken = pass.taken;
-        if (pass.taken == 0)
-            break;
-    }
+    evaluate_stats_t pass = {0};
+    db_status_t st = db_transaction(db, pass_tx, &pass, errstr, errstr_size);
+    if (st != DB_OK)
+        return st;
+    stats->posts += pass.posts;
+    stats->alerts += pass.alerts;
+    stats->statuses += pass.statuses;
+    stats->lock_wait_ms += pass.lock_wait_ms;
+    stats->passes++;
+    stats->taken = pass.taken;
     return DB_OK;
 }
 

@@ -26,7 +26,7 @@ typedef struct evaluate_stats {
     long alerts;       /* alerts queued */
     long statuses;     /* status snapshots queued */
     long lock_wait_ms; /* time spent waiting for post locks */
-    long passes;       /* evaluation transactions */
+    long passes;       /* evaluation passes */
     long taken;        /* rows the last pass took (0: nothing was dirty) */
 } evaluate_stats_t;
 
@@ -40,11 +40,10 @@ db_status_t evaluate_posts(db_t *db, const char *const *post_ids, const char *co
                            size_t count, evaluate_stats_t *stats, char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));
 
-/* Evaluates the dirty posts and the posts of dirty persons that no other
- * evaluation holds, a transaction per pass of up to 500 marks, for a few
- * passes at most; stats->taken is 0 when the last pass found nothing left.
- * Adds to *stats. Returns a db_status_t; what a failed pass took stays
- * dirty. */
+/* One pass, in a transaction of its own: takes every committed mark of a
+ * dirty post or person and evaluates the posts they amount to (taking
+ * their locks). stats->taken is 0 when nothing was dirty. Adds to *stats.
+ * Returns a db_status_t; what a failed pass took stays dirty. */
 db_status_t evaluate_dirty(db_t *db, evaluate_stats_t *stats, char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));
 

@@ -82,7 +82,10 @@ rd_kafka_t *kafka_producer_new(const config_t *cfg, bool idempotent,
                                void (*dr_cb)(rd_kafka_t *, const rd_kafka_message_t *, void *),
                                void *opaque, char *errstr, size_t errstr_size)
 {
-    const char *defaults[] = {"message.timeout.ms", "30000", NULL};
+    /* A message waits at most 1 ms for others to share its request (5 is
+     * librdkafka's default): alerts go out at once, and under load requests
+     * still fill while earlier ones are in flight. */
+    const char *defaults[] = {"message.timeout.ms", "30000", "linger.ms", "1", NULL};
     const char *extra[] = {"enable.idempotence", idempotent ? "true" : "false", NULL};
     rd_kafka_conf_t *conf = kafka_conf_new(cfg, defaults, extra, errstr, errstr_size);
     if (!conf)

@@ -19,11 +19,11 @@ rd_kafka_conf_t *kafka_conf_new(const config_t *cfg, const char *const *defaults
                                 const char *const *extra, char *errstr, size_t errstr_size);
 
 /* A producer; with idempotent, enable.idempotence=true (acks=all, ordered
- * retries). Its client-wide errors are logged, and "all brokers down" marks
- * Kafka down for readiness (health.h). A message not delivered in 30 s (message.timeout.ms, which
- * -X can change) is reported failed, so callers can retry it themselves. Delivery reports go to
- * dr_cb when not NULL, with `opaque` as the handle's opaque. Returns NULL with the reason in
- * errstr. */
+ * retries), linger.ms 1 unless -X says otherwise. Its client-wide errors are logged, and "all
+ * brokers down" marks Kafka down for readiness (health.h). A message not delivered in 30 s
+ * (message.timeout.ms, which -X can change) is reported failed, so callers can retry it themselves.
+ * Delivery reports go to dr_cb when not NULL, with `opaque` as the handle's opaque. Returns NULL
+ * with the reason in errstr. */
 rd_kafka_t *kafka_producer_new(const config_t *cfg, bool idempotent,
                                void (*dr_cb)(rd_kafka_t *, const rd_kafka_message_t *, void *),
                                void *opaque, char *errstr, size_t errstr_size);

@@ -714,7 +714,7 @@ static int worker_open(worker_t *w, char *errstr, size_t errstr_size)
         return -1;
     /* A small prefetch queue bounds memory; offsets are ours, not Kafka's. */
     const char *defaults[] = {"queued.max.messages.kbytes",
-                              "16384",
+                              "4096",
                               "auto.offset.reset",
                               "earliest",
                               "enable.partition.eof",

@@ -219,9 +219,14 @@ cmd_test() {
     exit "$rc"
 }
 
-# The benchmark on the local stack (started and stopped like `test`).
+# The benchmark on the local stack (started and stopped like `test`); it
+# draws its chart with gnuplot, installed here as only the benchmark needs it.
 cmd_bench() {
     cmd_setup
+    pkg_installed gnuplot-nox || as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends gnuplot-nox
+    # A broker started here runs as it would in production: both JIT tiers.
+    KAFKA_JVM_OPTS="${SUCCESSION_KAFKA_JVM_OPTS:--Xms512m -Xmx1g -XX:+UseSerialGC}"
     cmd_build
     ensure_dirs
     kafka_pid >/dev/null || TEST_STARTED_KAFKA=1

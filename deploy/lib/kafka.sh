@@ -95,13 +95,18 @@ EOF
 
 # Fills KAFKA_CMD with the JVM invocation shared by the broker and its tools.
 # Small heap, serial GC and C1 only: start-up time and footprint matter more
-# here than throughput. Log4j's own shutdown hook would close the log file
-# while the broker is still logging its shutdown, so it is turned off.
+# here than throughput (SUCCESSION_KAFKA_JVM_OPTS replaces these; the
+# benchmark gives the broker the JIT's second tier). Log4j's own shutdown
+# hook would close the log file while the broker is still logging its
+# shutdown, so it is turned off.
+KAFKA_JVM_OPTS="${SUCCESSION_KAFKA_JVM_OPTS:--Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
 kafka_cmd() {
     local java
+    local -a opts
     java="$(find_java)" || die "Java 17+ not found; run: deploy/dev.sh setup"
     [[ -f "$BROKER_MARKER" ]] || die "Kafka jars missing; run: deploy/dev.sh setup"
-    KAFKA_CMD=("$java" -Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+    read -r -a opts <<<"$KAFKA_JVM_OPTS"
+    KAFKA_CMD=("$java" "${opts[@]}"
         -Djava.awt.headless=true
         -Dlog4j2.configurationFile="$KAFKA_LOG4J"
         -Dlog4j2.shutdownHookEnabled=false

@@ -29,19 +29,23 @@ DROP FUNCTION person_left_nhs(text, date);
 -- What committed batches touched and no evaluation has seen since: posts
 -- directly, persons through every post where they are nominated or hold an
 -- appointment; caused_by is the event that touched it. Rows are only ever
--- appended by batches and deleted by evaluations, so that a batch never
--- waits for an evaluation: the same post may be marked many times, and the
--- evaluation that takes the marks takes the last one's cause.
+-- appended by batches and taken all at once by the evaluation, so that a
+-- batch never waits for an evaluation: the same post may be marked many
+-- times, and the evaluation takes the last mark's cause (by id). No index:
+-- nothing looks a mark up, and the tables are vacuumed eagerly, as every
+-- row lives for milliseconds.
 CREATE TABLE dirty_post (
-    id        bigserial PRIMARY KEY,
+    id        bigserial NOT NULL,
     post_id   text COLLATE "C" NOT NULL,
     caused_by text
-);
+) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000,
+        autovacuum_vacuum_cost_delay = 0);
 CREATE TABLE dirty_person (
-    id        bigserial PRIMARY KEY,
+    id        bigserial NOT NULL,
     person_id text COLLATE "C" NOT NULL,
     caused_by text
-);
+) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000,
+        autovacuum_vacuum_cost_delay = 0);
 
 -- Logs every message of the batch as applied, parked or duplicate (in
 -- batch order, so the first of two repeats in one batch is the one taken)
@@ -281,15 +285,15 @@ BEGIN
 END
 $$;
 
--- Takes up to p_limit marks of dirty posts and of dirty persons that no
--- other evaluation holds, oldest first, expands the persons to their posts
+-- Takes every committed mark of a dirty post or person, expands the persons
+-- to their posts
 -- (nominated or appointed, as they are now), and returns those to evaluate
 -- (designated, or with a state to resolve), locked (lock_posts). Each comes
 -- with its last cause and, on every row, the milliseconds spent waiting for
 -- the locks; one row with a NULL post when dirt was taken but there is
 -- nothing to evaluate, none when there was none. A designation cannot
 -- change under it: an import locks the post table against every reader.
-CREATE FUNCTION take_dirty(p_limit integer)
+CREATE FUNCTION take_dirty()
 RETURNS TABLE (post_id text, caused_by text, lock_wait_ms integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -299,15 +303,9 @@ DECLARE
     waited integer;
 BEGIN
     WITH persons AS (
-        DELETE FROM dirty_person d
-        WHERE d.id IN (SELECT x.id FROM dirty_person x ORDER BY x.id
-                       LIMIT p_limit FOR UPDATE SKIP LOCKED)
-        RETURNING d.id, d.person_id, d.caused_by
+        DELETE FROM dirty_person d RETURNING d.id, d.person_id, d.caused_by
     ), direct AS (
-        DELETE FROM dirty_post d
-        WHERE d.id IN (SELECT x.id FROM dirty_post x ORDER BY x.id
-                       LIMIT p_limit FOR UPDATE SKIP LOCKED)
-        RETURNING d.id, d.post_id, d.caused_by
+        DELETE FROM dirty_post d RETURNING d.id, d.post_id, d.caused_by
     ), people AS (
         SELECT DISTINCT ON (persons.person_id) persons.person_id, persons.caused_by, persons.id
         FROM persons ORDER BY persons.person_id, persons.id DESC

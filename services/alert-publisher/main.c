@@ -21,6 +21,8 @@
 #include "service.h"
 
 #define RELAY_BATCH 500
+/* Passes that take longer than this are paced (evaluate_marked). */
+#define PACE_FROM_MS 25
 
 typedef struct publisher {
     config_t cfg;
@@ -134,10 +136,12 @@ static db_status_t reevaluate_when_due(publisher_t *p, char *err, size_t err_siz
     return DB_OK;
 }
 
-/* Evaluates what the workers' batches marked dirty. Passes are paced: the
- * next starts no sooner after this one ends than this one took, so that
- * under load evaluation takes at most about half of one core and each pass
- * covers what many batches touched, while an idle system answers at once. */
+/* Evaluates what the workers' batches marked dirty, one pass a round so
+ * that what it queues is relayed at once. Long passes are paced: after one
+ * that took more than PACE_FROM_MS, the next starts no sooner than it took,
+ * so that under load evaluation takes at most about half of one core and
+ * each pass covers what many batches touched, while a light load is
+ * answered at once. */
 static db_status_t evaluate_marked(publisher_t *p, char *err, size_t err_size)
 {
     evaluate_stats_t stats = {0};
@@ -148,13 +152,12 @@ static db_status_t evaluate_marked(publisher_t *p, char *err, size_t err_size)
     }
     db_status_t st = evaluate_dirty(p->db, &stats, err, err_size);
     long took = datetime_monotonic_ms() - started;
-    p->next_pass_at = datetime_monotonic_ms() + (stats.posts > 0 ? took : 0);
+    p->next_pass_at = datetime_monotonic_ms() + (took > PACE_FROM_MS ? took : 0);
     count_evaluation(&stats);
     p->dirty_left = st == DB_OK && stats.taken > 0;
     if (stats.posts > 0)
-        log_info("posts_evaluated", "%ld posts in %ld passes, %ld alerts, %ld statuses, %ld ms",
-                 stats.posts, stats.passes, stats.alerts, stats.statuses,
-                 datetime_monotonic_ms() - started);
+        log_info("posts_evaluated", "%ld posts, %ld alerts, %ld statuses, %ld ms", stats.posts,
+                 stats.alerts, stats.statuses, took);
     if (st != DB_OK)
         log_error("evaluation_failed", "%s", err);
     return st;
@@ -204,14 +207,27 @@ static db_status_t publisher_round(publisher_t *p)
     return worst;
 }
 
+/* Drops the notifications libpq has received; true when there were any. */
+static bool take_notifications(PGconn *conn)
+{
+    bool any = false;
+    PGnotify *n;
+    while ((n = PQnotifies(conn)) != NULL) {
+        PQfreemem(n);
+        any = true;
+    }
+    return any;
+}
+
 /* Sleeps until a notification arrives, the re-evaluation is due, the next
  * evaluation pass may start while posts are left dirty, or a second passes
- * (a sweep that also catches what a lost connection missed). */
+ * (a sweep that also catches what a lost connection missed). Notifications
+ * that came in during the round's own statements count: libpq keeps them. */
 static void wait_for_work(publisher_t *p)
 {
     PGconn *conn = db_conn(p->db);
     int fd = conn ? PQsocket(conn) : -1;
-    if (fd < 0)
+    if (fd < 0 || take_notifications(conn))
         return;
     long wait_ms = 1000;
     if (p->dirty_left) {
@@ -222,11 +238,8 @@ static void wait_for_work(publisher_t *p)
     FD_ZERO(&fds);
     FD_SET(fd, &fds);
     struct timeval tv = {wait_ms / 1000, (wait_ms % 1000) * 1000};
-    if (select(fd + 1, &fds, NULL, NULL, &tv) > 0 && PQconsumeInput(conn)) {
-        PGnotify *n;
-        while ((n = PQnotifies(conn)) != NULL)
-            PQfreemem(n);
-    }
+    if (select(fd + 1, &fds, NULL, NULL, &tv) > 0 && PQconsumeInput(conn))
+        take_notifications(conn);
 }
 
 int main(int argc, char **argv)

@@ -317,6 +317,8 @@ static int parse_options(int argc, char **argv, gen_options_t *o)
             bad = bad || parse_number(value, GEN_MIN_ORGS, GEN_MAX_ORGS, &o->organisations);
         else if (strcmp(argv[i], "--events") == 0)
             bad = bad || parse_number(value, GEN_MIN_EVENTS, GEN_MAX_EVENTS, &o->events);
+        else if (strcmp(argv[i], "--designated") == 0)
+            bad = bad || parse_number(value, 1, 2 * GEN_MAX_ORGS, &o->designated);
         else
             bad = 1;
         if (bad)
@@ -346,11 +348,12 @@ static int write_example(const gen_t *g, const char *dir)
 int cmd_generate(ctl_t *ctl, int argc, char **argv)
 {
     (void)ctl;
-    gen_options_t o = {.seed = 1, .organisations = 450, .events = 40000};
+    gen_options_t o = {.seed = 1, .organisations = 450, .events = 40000, .designated = GEN_TOP200};
     if (parse_options(argc, argv, &o)) {
         ctl_error("generate",
-                  "usage: generate --out DIR [--seed N] [--organisations %d-%d] [--events %d-%d]",
-                  GEN_MIN_ORGS, GEN_MAX_ORGS, GEN_MIN_EVENTS, GEN_MAX_EVENTS);
+                  "usage: generate --out DIR [--seed N] [--organisations %d-%d] [--events %d-%d] "
+                  "[--designated N (at most 2 an organisation; %d)]",
+                  GEN_MIN_ORGS, GEN_MAX_ORGS, GEN_MIN_EVENTS, GEN_MAX_EVENTS, GEN_TOP200);
         return 2;
     }
     gen_t g;

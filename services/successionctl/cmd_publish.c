@@ -1,5 +1,7 @@
 /* successionctl publish: canonical JSON Lines to protobuf, each event to its
- * topic with the key DOMAIN.md gives, waiting for every delivery. */
+ * topic with the key DOMAIN.md gives, waiting for every delivery; at most
+ * --rate events a second when asked (a load test, a replay at a set pace).
+ * On a terminal it shows the events sent, the rate and what is left. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,7 +10,10 @@
 
 #include <jansson.h>
 
+#include <sys/stat.h>
+
 #include "ctl.h"
+#include "datetime.h"
 #include "events.h"
 #include "kafka.h"
 #include "pbjson.h"
@@ -99,22 +104,50 @@ static int produce(rd_kafka_t *rk, const config_t *cfg, const events_kind_t *kin
     }
 }
 
+/* Keeps to `rate` events a second (0: as fast as possible): sleeps until
+ * event number `sent` is due. */
+static void keep_pace(rd_kafka_t *rk, long rate, long started, long sent)
+{
+    if (rate <= 0)
+        return;
+    long due = started + sent * 1000 / rate;
+    while (service_running && datetime_monotonic_ms() < due)
+        rd_kafka_poll(rk, (int)(due - datetime_monotonic_ms()));
+}
+
+/* Shows how far publishing is: events, rate, and the share of the file read. */
+static void show_progress(long sent, long started, long read, long size)
+{
+    long ms = datetime_monotonic_ms() - started;
+    long rate = ms > 0 ? sent * 1000 / ms : 0;
+    if (size > 0 && read > 0) {
+        long left_s = rate > 0 ? (long)((double)sent * (size - read) / read / rate) : 0;
+        ctl_progress("published %ld events, %ld/s, %ld%% of the file, about %ld s left", sent, rate,
+                     read * 100 / size, left_s);
+    } else {
+        ctl_progress("published %ld events, %ld/s", sent, rate);
+    }
+}
+
 int cmd_publish(ctl_t *ctl, int argc, char **argv)
 {
     bool checked = true;
     const char *path = NULL;
+    long rate = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--unchecked") == 0)
+        if (strcmp(argv[i], "--unchecked") == 0) {
             checked = false;
-        else if (!path && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
+        } else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc && atol(argv[i + 1]) > 0) {
+            rate = atol(argv[++i]);
+        } else if (!path && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) {
             path = argv[i];
-        else {
+        } else {
             ctl_error("publish", "unexpected argument '%s'", argv[i]);
             return 2;
         }
     }
     if (!path) {
-        ctl_error("publish", "usage: publish [--unchecked] FILE.jsonl");
+        ctl_error("publish", "usage: publish [--unchecked] [--rate EVENTS_PER_SECOND] FILE.jsonl");
         return 2;
     }
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
@@ -131,13 +164,17 @@ int cmd_publish(ctl_t *ctl, int argc, char **argv)
             fclose(f);
         return 2;
     }
-    long lineno = 0, sent = 0, skipped = 0;
+    long lineno = 0, sent = 0, skipped = 0, read = 0, started = datetime_monotonic_ms();
     long per_kind[8] = {0};
+    struct stat st;
+    long size = f != stdin && fstat(fileno(f), &st) == 0 ? (long)st.st_size : 0;
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
     while (service_running && (n = getline(&line, &cap, f)) != -1) {
         lineno++;
+        read += n;
+        keep_pace(rk, rate, started, sent);
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
         if (n == 0)
@@ -158,7 +195,9 @@ int cmd_publish(ctl_t *ctl, int argc, char **argv)
         free(bytes);
         free(key);
         rd_kafka_poll(rk, 0);
+        show_progress(sent, started, read, size);
     }
+    ctl_progress_end();
     free(line);
     if (f != stdin)
         fclose(f);

@@ -96,6 +96,8 @@ int cmd_wait(ctl_t *ctl, int argc, char **argv)
             rc = 0;
             break;
         }
+        if (!failed)
+            ctl_progress("%s", behind_text);
         clock_gettime(CLOCK_MONOTONIC, &now);
         double elapsed = (double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
         if (elapsed > timeout) {
@@ -104,6 +106,7 @@ int cmd_wait(ctl_t *ctl, int argc, char **argv)
         }
         nanosleep(&pause, NULL);
     }
+    ctl_progress_end();
     rd_kafka_destroy(rk);
     return rc;
 }

@@ -27,6 +27,12 @@ db_status_t ctl_designations(db_t *db, long *designated, long *cap, char *errstr
  * steer the operator's terminal. */
 const char *ctl_shown(const void *s, size_t len, char *buf, size_t size);
 
+/* Shows progress on stderr when it is a terminal, one line rewritten in
+ * place at most twice a second; nothing otherwise, so that logs stay quiet.
+ * ctl_progress_end() ends the line. */
+void ctl_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ctl_progress_end(void);
+
 /* Prints "successionctl COMMAND: message" on stderr. */
 void ctl_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -15,7 +15,7 @@
 #define GEN_ROLES      6 /* board posts per organisation */
 #define GEN_TOP200     200
 #define GEN_MIN_ORGS   7
-#define GEN_MAX_ORGS   1000
+#define GEN_MAX_ORGS   5000
 #define GEN_MIN_EVENTS 1000
 #define GEN_MAX_EVENTS 2000000
 
@@ -93,6 +93,7 @@ typedef struct gen_event {
 typedef struct gen {
     uint64_t seed;
     int org_count, post_count, unregistered, designated;
+    int designation_target; /* asked for: min(this, 2 an organisation) are designated */
     int32_t pool, next_appointment, next_vacancy;
     date_days_t first_day, last_day;
     int64_t horizon; /* events at or after this instant have not happened yet */
@@ -109,6 +110,7 @@ typedef struct gen {
 typedef struct gen_options {
     const char *out;
     unsigned long long seed, organisations, events;
+    unsigned long long designated; /* at most 2 an organisation; default GEN_TOP200 */
 } gen_options_t;
 
 typedef struct gen_rng {

@@ -241,17 +241,21 @@ static int32_t pick_person(gen_t *g, gen_rng_t *r, date_days_t from, date_days_t
     return person_new(g, from, to, substantive);
 }
 
-/* A unique ODS-like code for organisation index. */
+/* A unique ODS-like code for organisation index: three characters, or four
+ * for R.. and Q.. codes in a world of more than 1,000 organisations (there
+ * are only 1,296 three-character ones of each). */
 static void org_code(gen_t *g, gen_rng_t *r, int index)
 {
     static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     char *code = g->orgs[index].code, scheme = kind_scheme[g->orgs[index].kind];
+    int length = scheme != 'C' && g->org_count > 1000 ? 4 : 3;
     bool taken = true;
     while (taken) {
         code[0] = scheme == 'C' ? alnum[26 + gen_rng_range(r, 0, 9)] : scheme;
         code[1] = alnum[scheme == 'C' ? 26 + gen_rng_range(r, 0, 9) : gen_rng_range(r, 0, 35)];
         code[2] = alnum[gen_rng_range(r, 0, scheme == 'C' ? 25 : 35)];
-        code[3] = '\0';
+        code[3] = length == 4 ? alnum[gen_rng_range(r, 0, 35)] : '\0';
+        code[4] = '\0';
         taken = false;
         for (int i = 0; i < index && !taken; i++)
             taken = strcmp(g->orgs[i].code, code) == 0;
@@ -319,8 +323,9 @@ static void build_orgs(gen_t *g)
 }
 
 /* The board posts of every organisation, then the unregistered ones; then
- * designates min(200, 2 an organisation): for each role the organisations
- * that weigh most, with some chance for the roles after chief executive. */
+ * designates min(the target, 2 an organisation): for each role the
+ * organisations that weigh most, with some chance for the roles after chief
+ * executive; the roles share the target as they share 200. */
 static int build_posts(gen_t *g)
 {
     gen_rng_t r = gen_rng_stream(g->seed, STREAM_DESIGNATION);
@@ -329,7 +334,8 @@ static int build_posts(gen_t *g)
         g->posts[i].org = known ? i / GEN_ROLES : gen_rng_range(&r, 0, g->org_count - 1);
         g->posts[i].role = (uint8_t)(known ? i % GEN_ROLES : GEN_ROLES + i % 3);
     }
-    int target = g->org_count * 2 < GEN_TOP200 ? g->org_count * 2 : GEN_TOP200;
+    int target =
+        g->org_count * 2 < g->designation_target ? g->org_count * 2 : g->designation_target;
     int want[GEN_ROLES], total = 0;
     for (int role = 0; role < GEN_ROLES; role++) {
         int share = target * gen_roles[role].share / GEN_TOP200;
@@ -728,6 +734,7 @@ int gen_init(gen_t *g, const gen_options_t *o)
     memset(g, 0, sizeof *g);
     g->seed = o->seed;
     g->org_count = (int)o->organisations;
+    g->designation_target = o->designated ? (int)o->designated : GEN_TOP200;
     g->post_count = g->org_count * GEN_ROLES;
     g->unregistered = 2 + (int)(o->events / 20000);
     /* 1,500 for 450 organisations; bigger when asked for more events than

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "ctl.h"
+#include "datetime.h"
 #include "service.h"
 #include "text.h"
 
@@ -21,7 +24,7 @@ static const command_t commands[] = {
     {"import", cmd_import,
      "import --organisations FILE --posts FILE   upsert reference data (CSV)"},
     {"publish", cmd_publish,
-     "publish [--unchecked] FILE.jsonl          publish events (canonical JSON Lines)"},
+     "publish [--unchecked] [--rate N] FILE.jsonl   publish events (canonical JSON Lines)"},
     {"wait", cmd_wait,
      "wait [--timeout S]           until every worker caught up and the outbox is empty"},
     {"status", cmd_status,
@@ -31,7 +34,8 @@ static const command_t commands[] = {
     {"settings", cmd_settings,
      "settings [NAME=VALUE ...]    show or change thresholds and horizons"},
     {"generate", cmd_generate,
-     "generate --out DIR [--seed N] [--events N]   write a national-scale example"},
+     "generate --out DIR [--seed N] [--events N] [--organisations N] [--designated N]   "
+     "write a national-scale example"},
     {"dlq", cmd_dlq,
      "dlq list [--json] | dlq replay (--all | --offset N ...)   dead letters: why, and re-publish"},
     {"parked", cmd_parked,
@@ -48,6 +52,33 @@ static void print_usage(FILE *out)
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         fprintf(out, "  %s\n", commands[i].synopsis);
     fputs("\n", out);
+}
+
+static struct {
+    long shown_at; /* monotonic ms of the last line shown */
+    bool shown;
+} progress;
+
+void ctl_progress(const char *fmt, ...)
+{
+    long now = datetime_monotonic_ms();
+    if (!isatty(STDERR_FILENO) || (progress.shown && now - progress.shown_at < 500))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("\r", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\033[K", stderr); /* the rest of the line, from a longer one before */
+    va_end(ap);
+    progress.shown = true;
+    progress.shown_at = now;
+}
+
+void ctl_progress_end(void)
+{
+    if (progress.shown)
+        fputs("\n", stderr);
+    progress.shown = false;
 }
 
 void ctl_error(const char *command, const char *fmt, ...)

@@ -1,87 +1,223 @@
-# The benchmark: throughput, alert latency and memory of the real services
-# on the real stack, batched (the defaults) against a per-event-commit run
-# of the same code (--batch-max-events 1). Reports numbers; asserts nothing.
+# The benchmark: throughput, alert latency, memory and start-up of the real
+# services on the real stack. Reports numbers and writes them as JSON and a
+# chart; asserts only that every run accounted for every event and that the
+# pictures agree with a reference computed another way.
+#
+# Runs (each in a database and topics of its own):
+#   - replays of the first 50,000, 200,000 and 1,000,000 events of one
+#     national stream (450 organisations, 2,700 posts, 200 designated): the
+#     events are published first, then the services start and the clock runs
+#     until every worker has caught up, every dirty post is evaluated and the
+#     outbox is empty;
+#   - 200,000 events of a 10x world (4,500 organisations, 27,000 posts,
+#     2,000 designated, the designation cap raised);
+#   - the 200,000 national events with two instances of every worker;
+#   - the first 5,000 events committed one by one (--batch-max-events 1),
+#     against the same 5,000 batched;
+#   - alert latency, publish to alert on the topic, idle and with 1,000
+#     events a second offered;
+#   - pg_stat_statements of the 1,000,000 run: where the database's time goes.
 # Run through ./deploy/dev.sh bench (which starts the stack and builds).
 source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 
-EVENTS=${SUCCESSION_BENCH_EVENTS:-40000}
+OUT=${SUCCESSION_BENCH_OUT:-${SUCCESSION_SOURCE_DIR:?}/.local/bench}
+read -r -a SIZES <<<"${SUCCESSION_BENCH_SIZES:-50000 200000 1000000}"
+WIDE_SIZE=${SUCCESSION_BENCH_WIDE_SIZE:-200000}
 PER_EVENT_LINES=${SUCCESSION_BENCH_PER_EVENT_LINES:-5000}
-PROBES=${SUCCESSION_BENCH_PROBES:-20}
+PROBES=${SUCCESSION_BENCH_PROBES:-200}
+LOAD_RATE=${SUCCESSION_BENCH_LOAD_RATE:-1000}
 WORKERS=(vacancy-worker appointment-worker appraisal-worker)
+RESULTS="$OUT/results.json"
+mkdir -p "$OUT"
+echo '{"runs": []}' >"$RESULTS"
 ms() { echo $(($(date +%s%N) / 1000000)); }
+# record JQ_FILTER ARGS...: updates results.json.
+record() {
+    local tmp="$RESULTS.tmp"
+    jq "$@" "$RESULTS" >"$tmp" && mv "$tmp" "$RESULTS"
+}
 
-ctl generate --out "$IT_DIR/stream" --seed 5 --events "$EVENTS" >/dev/null
-head -n "$PER_EVENT_LINES" "$IT_DIR/stream/events.jsonl" >"$IT_DIR/head.jsonl"
+# The streams: one national one, its prefixes the runs' inputs, and a 10x world.
+largest=${SIZES[-1]}
+say "generating a national stream of at least $largest events and a 10x world"
+ctl generate --out "$IT_DIR/national" --seed 5 --events $((largest * 115 / 100)) >/dev/null
+ctl generate --out "$IT_DIR/wide" --seed 7 --organisations 4500 --designated 2000 \
+    --events "$WIDE_SIZE" >/dev/null
+((largest <= $(wc -l <"$IT_DIR/national/events.jsonl"))) || fail "the national stream is too short"
 
-# run NAME FILE WORKER_ARGS...: starts the services, then times publishing
-# the file and every worker catching up; sets LINES, SECONDS_TAKEN and RATE (events/s).
-run() {
-    local name=$1 file=$2
-    shift 2
-    it_setup "$name"
-    ctl import --organisations "$IT_DIR/stream/organisations.csv" \
-        --posts "$IT_DIR/stream/posts.csv" >/dev/null
-    local t0 w
-    for w in "${WORKERS[@]}"; do start_service "$w" "$@"; done
-    start_service alert-publisher
-    # Time the work, not the start: every worker holds its partitions first.
-    for _ in $(seq 1 300); do
-        [[ $(cat "$IT_DIR"/*-worker.log | grep -c partition_assigned) -ge 18 ]] && break
-        sleep 0.1
-    done
+# start_all [ARGS...]: INSTANCES (1) of every worker (ARGS theirs) and the
+# publisher, each with health on a free port; sets READY_MS, the time from
+# the first start to the last /readyz 200.
+INSTANCES=1
+start_all() {
+    local w k n port t0
+    local -a ports=()
     t0=$(ms)
-    ctl publish --unchecked "$file" >/dev/null || true
-    ctl wait --timeout 1800 >/dev/null || fail "$name did not catch up"
-    local took=$(($(ms) - t0))
-    LINES=$(wc -l <"$file")
-    SECONDS_TAKEN=$(awk -v t="$took" 'BEGIN{printf "%.1f", t/1000}')
-    RATE=$(awk -v n="$LINES" -v t="$took" 'BEGIN{printf "%.0f", n*1000/t}')
-}
-
-# Peak resident memory (VmHWM, kB) of every running service.
-memory() {
-    local pid
-    for pid in "${IT_PIDS[@]}"; do
-        printf '%s %s\n' "$(tr '\0' ' ' </proc/"$pid"/cmdline | awk '{print $1}' | xargs basename)" \
-            "$(awk '/VmHWM/ {print $2}' /proc/"$pid"/status)"
+    for w in "${WORKERS[@]}" alert-publisher; do
+        n=$INSTANCES
+        [[ $w == alert-publisher ]] && n=1
+        for ((k = 0; k < n; k++)); do
+            port=$(free_port)
+            if [[ $w == alert-publisher ]]; then start_service "$w" --http-port "$port"
+            else start_service "$w" --http-port "$port" "$@"; fi
+            ports+=("$port")
+        done
     done
+    for port in "${ports[@]}"; do
+        until [[ $(curl -s "http://127.0.0.1:$port/readyz") == ready ]]; do
+            (($(ms) - t0 < 30000)) || fail "a service on port $port is not ready after 30 s"
+            sleep 0.01
+        done
+    done
+    READY_MS=$(($(ms) - t0))
 }
 
-# Probes on an idle system: two ready-now nominations that make an at-risk
-# post safe, then their withdrawal that puts it at risk again; each flip
-# raises an alert. The time from publish to the alert on the topic, in ms,
-# includes the batch window (--batch-max-ms, 100 ms by default).
-latency_probes() {
-    local post alerts="$IT_DIR/probe-alerts.txt" i before t0
-    post=$(sql "SELECT post_id FROM post_state JOIN post USING (post_id)
-                WHERE designated AND at_risk ORDER BY post_id LIMIT 1")
-    ctl alerts >"$alerts" 2>/dev/null &
-    local reader=$!
-    sleep 2
-    for i in $(seq 1 "$PROBES"); do
-        before=$(wc -l <"$alerts")
-        # Two ready-now nominees (safe), then both withdrawn (at risk): each flips.
-        local kind=successorNominated body
-        ((i % 2)) || kind=successorWithdrawn
-        body="{\"topic\":\"appraisal\",\"header\":{\"eventId\":\"probe-$i-%s\",\"occurredAt\":\"$(date -u +%FT%T.%NZ)\",\"source\":\"bench\"},\"$kind\":{\"postId\":\"$post\",\"personId\":\"PROBE-%s\",\"readiness\":\"READINESS_READY_NOW\",\"assessedOn\":\"$(date -u +%F)\"}}"
-        [[ $kind == successorWithdrawn ]] && body="${body/,\"readiness\":\"READINESS_READY_NOW\",\"assessedOn\":\"$(date -u +%F)\"/}"
-        t0=$(ms)
-        { printf "$body\n" a a; printf "$body\n" b b; } | ctl publish - >/dev/null ||
-            fail "probe $i was not published"
-        for _ in $(seq 1 500); do (($(wc -l <"$alerts") > before)) && break; sleep 0.01; done
-        echo $(($(ms) - t0))
-    done | sort -n >"$IT_DIR/latency.txt"
-    kill "$reader" 2>/dev/null || true
-    awk '{v[NR]=$1} END {printf "median %d ms, p90 %d ms, max %d ms over %d probes\n",
-        v[int((NR+1)/2)], v[int(NR*0.9+0.5)], v[NR], NR}' "$IT_DIR/latency.txt"
+# Peak resident memory (VmHWM, kB) of every service this test started, as JSON.
+memory_json() {
+    local pid name
+    for pid in "${IT_PIDS[@]}"; do
+        [[ -r /proc/$pid/status ]] || continue
+        name=$(tr '\0' ' ' </proc/"$pid"/cmdline | awk '{print $1}' | xargs basename)
+        printf '{"service":"%s","peak_rss_kb":%s}\n' "$name" "$(awk '/VmHWM/ {print $2}' /proc/"$pid"/status)"
+    done | jq -s 'group_by(.service) | map({(.[0].service): (map(.peak_rss_kb) | max)}) | add'
 }
 
-run batched "$IT_DIR/stream/events.jsonl"
-rate=$RATE
-say "batched (500 events or 100 ms a transaction): $LINES events in $SECONDS_TAKEN s = $RATE events/s"
-say "peak memory (kB): $(memory | tr '\n' ' ')"
-say "alert latency, publish to alert on the topic: $(latency_probes)"
-stop_services || true
-run per_event "$IT_DIR/head.jsonl" --batch-max-events 1
-say "per-event commit (--batch-max-events 1): $LINES events in $SECONDS_TAKEN s = $RATE events/s"
-say "batching is $(awk -v a="$rate" -v b="$RATE" 'BEGIN{printf "%.1f", a/b}')x faster"
+# replay NAME DIR LINES [WORKER_ARGS...]: the first LINES events of DIR's
+# stream, published, then applied by freshly started services; sets RATE.
+replay() {
+    local name=$1 dir=$2 lines=$3
+    shift 3
+    it_setup "$name"
+    IT_LOG_SUFFIX=".$name"
+    local designated
+    designated=$(grep -c ',yes$' "$dir/posts.csv")
+    ((designated <= 200)) || ctl settings "designation_cap=$designated" >/dev/null
+    ctl import --organisations "$dir/organisations.csv" --posts "$dir/posts.csv" >/dev/null
+    head -n "$lines" "$dir/events.jsonl" >"$IT_DIR/input.jsonl"
+    local t0 publish_ms took
+    t0=$(ms)
+    ctl publish --unchecked "$IT_DIR/input.jsonl" >/dev/null || true
+    publish_ms=$(($(ms) - t0))
+    psql "$SUCCESSION_DB" -XAtq -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+                                    SELECT pg_stat_statements_reset()" >/dev/null
+    t0=$(ms)
+    start_all "$@"
+    ctl wait --timeout 3600 >/dev/null || fail "$name did not catch up"
+    took=$(($(ms) - t0))
+    local logged
+    logged=$(sql "SELECT count(*) FROM event_log")
+    [[ $logged == "$lines" ]] || fail "$name: $logged of $lines events in the ledger"
+    RATE=$((lines * 1000 / took))
+    record --arg name "$name" --argjson lines "$lines" --argjson took "$took" \
+        --argjson rate "$RATE" --argjson publish_ms "$publish_ms" --argjson ready "$READY_MS" \
+        --argjson posts "$(sql "SELECT count(*) FROM post")" --argjson designated "$designated" \
+        --argjson memory "$(memory_json)" --argjson statements "$(top_statements)" \
+        '.runs += [{name: $name, events: $lines, seconds: ($took / 1000), events_per_second: $rate,
+                    publish_seconds: ($publish_ms / 1000), ready_ms: $ready, posts: $posts,
+                    designated: $designated, peak_rss_kb: $memory, top_statements: $statements}]'
+    say "$name: $lines events in $((took / 1000)).$(((took % 1000) / 100)) s = $RATE events/s (published in $((publish_ms / 1000)) s; ready after $READY_MS ms)"
+}
+
+# The database's top statements of the run, by total time, as JSON.
+top_statements() {
+    psql "$SUCCESSION_DB" -XAtq -c "
+        SELECT coalesce(json_agg(t), '[]') FROM (
+            SELECT calls, round(total_exec_time) AS total_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
+                   left(regexp_replace(query, '\s+', ' ', 'g'), 72) AS query
+            FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            ORDER BY total_exec_time DESC LIMIT 6) t"
+}
+
+finish_run() {
+    final_pictures >"$IT_DIR/$1.pictures"
+    stop_services || fail "$1: a service did not stop cleanly"
+}
+
+# 1. The national curve; the first run again with other batches, as a check.
+for n in "${SIZES[@]}"; do
+    replay "national_$n" "$IT_DIR/national" "$n"
+    finish_run "national_$n"
+done
+replay check_batches_of_37 "$IT_DIR/national" "${SIZES[0]}" --batch-max-events 37
+finish_run check_batches_of_37
+cmp -s "$IT_DIR/national_${SIZES[0]}.pictures" "$IT_DIR/check_batches_of_37.pictures" ||
+    fail "pictures differ between batches of 500 and of 37"
+
+# 2. The 10x world.
+replay wide_$WIDE_SIZE "$IT_DIR/wide" "$WIDE_SIZE"
+finish_run wide_$WIDE_SIZE
+
+# 3. Two instances of every worker, on the middle size.
+middle=${SIZES[$((${#SIZES[@]} / 2))]}
+INSTANCES=2
+replay two_instances_$middle "$IT_DIR/national" "$middle"
+finish_run two_instances_$middle
+INSTANCES=1
+
+# 4. One commit per event, against the same events batched.
+replay per_event_$PER_EVENT_LINES "$IT_DIR/national" "$PER_EVENT_LINES" --batch-max-events 1
+finish_run per_event_$PER_EVENT_LINES
+replay batched_$PER_EVENT_LINES "$IT_DIR/national" "$PER_EVENT_LINES"
+finish_run batched_$PER_EVENT_LINES
+cmp -s "$IT_DIR/per_event_$PER_EVENT_LINES.pictures" "$IT_DIR/batched_$PER_EVENT_LINES.pictures" ||
+    fail "pictures differ between one commit per event and batches"
+
+# 5. Latency: a post of its own with one ready-now and one ready-soon
+# successor; each probe withdraws or restores the ready-now one.
+it_setup latency
+IT_LOG_SUFFIX=.latency
+ctl settings designation_cap=201 >/dev/null
+ctl import --organisations "$IT_DIR/national/organisations.csv" --posts "$IT_DIR/national/posts.csv" >/dev/null
+printf 'ods_code,name,kind,region\nZZ9,Probe NHS Trust,ACUTE_TRUST,LONDON\n' >"$IT_DIR/probe-orgs.csv"
+printf 'post_id,ods_code,role,top200\nZZ9-CEO,ZZ9,CHIEF_EXECUTIVE,yes\n' >"$IT_DIR/probe-posts.csv"
+ctl import --organisations "$IT_DIR/probe-orgs.csv" --posts "$IT_DIR/probe-posts.csv" >/dev/null
+today=$(date -u +%F)
+for who in "P-PROBE READINESS_READY_NOW" "P-SOON READINESS_READY_1_2_YEARS"; do
+    read -r person readiness <<<"$who"
+    printf '{"topic":"appraisal","header":{"eventId":"setup-%s","occurredAt":"2020-01-01T00:00:00Z","source":"bench"},"successorNominated":{"postId":"ZZ9-CEO","personId":"%s","readiness":"%s","assessedOn":"%s"}}\n' \
+        "$person" "$person" "$readiness" "$today"
+done | ctl publish - >/dev/null
+start_all
+ctl wait --timeout 600 >/dev/null || fail "the latency run did not settle"
+idle=$("$SUCCESSION_BIN/latency_probe" ZZ9-CEO P-PROBE 50 100) || fail "idle probes: $idle"
+say "alert latency, idle: $idle"
+ctl publish --unchecked --rate "$LOAD_RATE" "$IT_DIR/national/events.jsonl" >/dev/null 2>&1 &
+load=$!
+sleep 5
+loaded=$("$SUCCESSION_BIN/latency_probe" ZZ9-CEO P-PROBE "$PROBES" 50) || fail "probes under load: $loaded"
+kill "$load" 2>/dev/null || true
+wait "$load" 2>/dev/null || true
+say "alert latency, $LOAD_RATE events/s offered: $loaded"
+record --argjson idle "$idle" --argjson loaded "$loaded" --argjson rate "$LOAD_RATE" \
+    '.latency = {idle: $idle, loaded: ($loaded + {offered_events_per_second: $rate})}'
+stop_services || fail "the latency run did not stop cleanly"
+
+# The machine, and the table and the chart.
+record --arg date "$(date -u +%F)" --argjson cores "$(nproc)" \
+    --argjson memory_gib "$(awk '/MemTotal/ {printf "%d", $2 / 1048576 + 0.5}' /proc/meminfo)" \
+    '.date = $date | .machine = {cores: $cores, memory_gib: $memory_gib}'
+jq -r '.runs[] | select(.name | startswith("national_")) | "\(.events) \(.events_per_second)"' \
+    "$RESULTS" >"$OUT/national.dat"
+jq -r '.runs[] | select(.name | startswith("wide_") or startswith("two_instances") or startswith("per_event")) |
+       "\(.events) \(.events_per_second) \(.name)"' "$RESULTS" >"$OUT/others.dat"
+gnuplot <<EOF
+set terminal pngcairo size 900,560 font ",11"
+set output "$OUT/scaling.png"
+set title "Replay throughput as the stream grows (2 cores, fsync on)"
+set xlabel "events in the stream"
+set ylabel "events per second"
+set logscale x
+set format x "%.0s%c"
+set yrange [0:*]
+set key bottom left
+set grid
+plot "$OUT/national.dat" using 1:2 with linespoints lw 2 pt 7 title "national world (450 organisations, 200 designated)", \\
+     "$OUT/others.dat" using 1:2:3 with labels point pt 5 offset 1,1 left notitle
+EOF
+say "results: $RESULTS, chart: $OUT/scaling.png"
+jq -r '"| run | events | events/s | peak RSS, largest worker (MB) | publisher (MB) | ready after (ms) |",
+       "|---|---|---|---|---|---|",
+       (.runs[] | "| \(.name) | \(.events) | \(.events_per_second) | \([.peak_rss_kb | to_entries[] | select(.key | endswith("worker")) | .value] | max / 1024 | floor) | \((.peak_rss_kb["alert-publisher"] // 0) / 1024 | floor) | \(.ready_ms) |"),
+       "",
+       "alert latency, idle: p50 \(.latency.idle.p50_ms) ms, p99 \(.latency.idle.p99_ms) ms; at \(.latency.loaded.offered_events_per_second) events/s: p50 \(.latency.loaded.p50_ms) ms, p99 \(.latency.loaded.p99_ms) ms, max \(.latency.loaded.max_ms) ms",
+       "machine: \(.machine.cores) cores, \(.machine.memory_gib) GiB; \(.date)"' "$RESULTS"

@@ -97,11 +97,13 @@ stop_services() {
     return 1
 }
 
-# free_port: a TCP port nothing listens on now, for a service's --http-port.
+# free_port: a TCP port no socket uses now, below the range the system
+# hands out to outgoing connections, for a service's --http-port.
 free_port() {
-    local port
-    for port in $(shuf -i 20000-60000 -n 50); do
-        [[ -z $(ss -Hltn "sport = :$port") ]] && { echo "$port"; return 0; }
+    local port low
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
+    for port in $(shuf -i 20000-$((low - 1)) -n 50); do
+        [[ -z $(ss -Htan "sport = :$port") ]] && { echo "$port"; return 0; }
     done
     fail "no free port found"
 }
