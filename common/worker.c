@@ -712,9 +712,17 @@ static int worker_open(worker_t *w, char *errstr, size_t errstr_size)
     w->producer = kafka_producer_new(&w->cfg, true, on_dlq_delivery, w, errstr, errstr_size);
     if (!w->producer)
         return -1;
-    /* A small prefetch queue bounds memory; offsets are ours, not Kafka's. */
+    /* A small prefetch queue bounds memory. Its limit counts payload bytes
+     * per partition, every queued message costs some 200 bytes more, and a
+     * fetch may overshoot it by one max.partition.fetch.bytes. Too small
+     * starves the worker: librdkafka 2.0.2 stops fetching for a fixed second
+     * once the limit is reached. 768 kB is the measured balance (1,000,000
+     * events: 16 MB gave 81 MB peak RSS; 768 kB 20 MB at 13% less
+     * throughput; 512 kB 19 MB at 35% less). Offsets are ours, not Kafka's. */
     const char *defaults[] = {"queued.max.messages.kbytes",
-                              "4096",
+                              "768",
+                              "max.partition.fetch.bytes",
+                              "262144",
                               "auto.offset.reset",
                               "earliest",
                               "enable.partition.eof",

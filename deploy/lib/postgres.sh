@@ -129,6 +129,8 @@ port = $PG_PORT
 unix_socket_directories = $(pg_quote "$dir/socket")
 # Sized for a small machine; durability settings stay at their defaults.
 shared_buffers = 128MB
+# The dirty-mark tables live for milliseconds a row: vacuum them often.
+autovacuum_naptime = 1s
 max_connections = 100
 fsync = on
 # Where the time goes (./deploy/dev.sh bench reads it); tracking costs little.

@@ -16,7 +16,9 @@
 #     against the same 5,000 batched;
 #   - alert latency, publish to alert on the topic, idle and with 1,000
 #     events a second offered;
-#   - pg_stat_statements of the 1,000,000 run: where the database's time goes.
+#   - pg_stat_statements of every run: where the database's time goes;
+#   - the wire: each way libpq offers of handing a batch to PostgreSQL
+#     (tests/bench/wire_bench.c), microseconds per event.
 # Run through ./deploy/dev.sh bench (which starts the stack and builds).
 source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 
@@ -164,6 +166,9 @@ cmp -s "$IT_DIR/per_event_$PER_EVENT_LINES.pictures" "$IT_DIR/batched_$PER_EVENT
 
 # 5. Latency: a post of its own with one ready-now and one ready-soon
 # successor; each probe withdraws or restores the ready-now one.
+# The earlier runs' writes are flushed first, so that their checkpoint does
+# not land in the middle of the probes.
+sql "CHECKPOINT" >/dev/null || true
 it_setup latency
 IT_LOG_SUFFIX=.latency
 ctl settings designation_cap=201 >/dev/null
@@ -192,6 +197,14 @@ record --argjson idle "$idle" --argjson loaded "$loaded" --argjson rate "$LOAD_R
     '.latency = {idle: $idle, loaded: ($loaded + {offered_events_per_second: $rate})}'
 stop_services || fail "the latency run did not stop cleanly"
 
+# 6. The wire into PostgreSQL: what each way of handing a batch over costs
+# per event, at full batches and at the small ones of a light load.
+it_setup wire
+for per in 500 50; do
+    "$SUCCESSION_BIN/wire_bench" $((20000 / per)) "$per" >>"$IT_DIR/wire.jsonl" || fail "wire_bench failed"
+done
+record --slurpfile wire "$IT_DIR/wire.jsonl" '.wire = $wire'
+
 # The machine, and the table and the chart.
 record --arg date "$(date -u +%F)" --argjson cores "$(nproc)" \
     --argjson memory_gib "$(awk '/MemTotal/ {printf "%d", $2 / 1048576 + 0.5}' /proc/meminfo)" \
@@ -217,7 +230,11 @@ EOF
 say "results: $RESULTS, chart: $OUT/scaling.png"
 jq -r '"| run | events | events/s | peak RSS, largest worker (MB) | publisher (MB) | ready after (ms) |",
        "|---|---|---|---|---|---|",
-       (.runs[] | "| \(.name) | \(.events) | \(.events_per_second) | \([.peak_rss_kb | to_entries[] | select(.key | endswith("worker")) | .value] | max / 1024 | floor) | \((.peak_rss_kb["alert-publisher"] // 0) / 1024 | floor) | \(.ready_ms) |"),
+       (.runs[] | "| \(.name) | \(.events) | \(.events_per_second) | \([.peak_rss_kb | to_entries[] | select(.key | endswith("worker")) | .value] | max / 102.4 | round / 10) | \((.peak_rss_kb["alert-publisher"] // 0) / 102.4 | round / 10) | \(.ready_ms) |"),
+       "",
+       "| wire, microseconds per event (client + server) | batches of 500 | batches of 50 |",
+       "|---|---|---|",
+       (.wire | group_by(.method)[] | "| \(.[0].method) | \(map(select(.batch == 500))[0].total_us_per_event) | \(map(select(.batch == 50))[0].total_us_per_event) |"),
        "",
        "alert latency, idle: p50 \(.latency.idle.p50_ms) ms, p99 \(.latency.idle.p99_ms) ms; at \(.latency.loaded.offered_events_per_second) events/s: p50 \(.latency.loaded.p50_ms) ms, p99 \(.latency.loaded.p99_ms) ms, max \(.latency.loaded.max_ms) ms",
        "machine: \(.machine.cores) cores, \(.machine.memory_gib) GiB; \(.date)"' "$RESULTS"

@@ -4,7 +4,8 @@
  * the workers do) into a table of its own, one transaction a batch:
  *
  *   json_functions  the events as a JSON array, fields reached through
- *                   event_kind()/event_body() (deploy/migrations/003)
+ *                   event_kind()/event_body(), as the workers did up to
+ *                   migration 007 (made here as temporary functions)
  *   json_paths      the same JSON, fields reached by their paths
  *   text_arrays     one text-format array parameter per column, unnest()
  *   binary_arrays   the same arrays in PostgreSQL's binary format
@@ -177,8 +178,9 @@ static const char json_functions_sql[] =
     "INSERT INTO wire_json_functions AS t SELECT DISTINCT ON (b->>'postId', b->>'personId') "
     "b->>'postId', b->>'personId', b->>'readiness', coalesce((b->>'emergencyCover')::boolean, "
     "false), (b->>'assessedOn')::date, (h->>'occurredAt')::timestamptz, h->>'eventId' "
-    "FROM jsonb_array_elements($1::jsonb) x, LATERAL (SELECT event_kind(x->'event') AS k, "
-    "event_body(x->'event') AS b, x->'event'->'header' AS h) f WHERE k = 'successorNominated' "
+    "FROM jsonb_array_elements($1::jsonb) x, LATERAL (SELECT pg_temp.event_kind(x->'event') AS k, "
+    "pg_temp.event_body(x->'event') AS b, x->'event'->'header' AS h) f WHERE k = "
+    "'successorNominated' "
     "ORDER BY b->>'postId', b->>'personId', (h->>'occurredAt')::timestamptz DESC "
     "ON CONFLICT (post_id, person_id) DO UPDATE SET readiness = excluded.readiness, "
     "emergency_cover = excluded.emergency_cover, assessed_on = excluded.assessed_on, "
@@ -421,6 +423,11 @@ int main(int argc, char **argv)
     if (PQstatus(conn) != CONNECTION_OK)
         die("connect", conn);
     exec_ok(conn, "SET client_min_messages = warning");
+    exec_ok(conn,
+            "CREATE FUNCTION pg_temp.event_body(e jsonb) RETURNS jsonb LANGUAGE sql "
+            "IMMUTABLE AS $$ SELECT value FROM jsonb_each(e) WHERE key <> 'header' LIMIT 1 $$");
+    exec_ok(conn, "CREATE FUNCTION pg_temp.event_kind(e jsonb) RETURNS text LANGUAGE sql "
+                  "IMMUTABLE AS $$ SELECT key FROM jsonb_each(e) WHERE key <> 'header' LIMIT 1 $$");
     for (int m = 0; m < 6; m++) {
         char sql[512];
         snprintf(sql, sizeof sql,

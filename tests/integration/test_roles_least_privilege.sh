@@ -1,7 +1,8 @@
 # Each database role may do its work and is refused what it must not do
-# (deploy/migrations/005 and 006): a worker cannot change reference data,
-# designations, settings or the ledger's history, nor delete the outbox; the
-# alert publisher cannot change the model's facts or reference data; the
+# (deploy/migrations/005, 006 and 008): a worker cannot change reference
+# data, designations, settings or the ledger's history, nor evaluate (write
+# a post's state or the outbox, lock posts, take dirty marks); the alert
+# publisher evaluates but cannot change the model's facts or reference data; the
 # operator cannot rewrite the ledger or drop anything. Every refusal must be
 # PostgreSQL's "permission denied" (SQLSTATE 42501).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -36,14 +37,19 @@ refused worker "DELETE FROM event_log"
 refused worker "DELETE FROM outbox"
 refused worker "SELECT 1 FROM post FOR UPDATE"
 refused worker "DELETE FROM nomination"
-allowed worker "SELECT lock_posts('{RJ1-CEO}')"
+refused worker "SELECT lock_posts('{RJ1-CEO}')"
+refused worker "INSERT INTO outbox (kind, post_id, payload) VALUES ('alert', 'RJ1-CEO', '')"
+refused worker "UPDATE post_state SET severity = 0"
+refused worker "DELETE FROM dirty_post"
 allowed worker "INSERT INTO event_log (topic, partition, \"offset\", event_id, outcome) VALUES ('t', 0, 1, 'f', 'applied')"
+allowed worker "INSERT INTO dirty_post (post_id, caused_by) VALUES ('RJ1-CEO', 'f')"
 
 refused publisher "UPDATE post SET designated = false"
 refused publisher "UPDATE setting SET value = 1"
 refused publisher "UPDATE event_log SET reason = 'x'"
 refused publisher "DELETE FROM outbox_failed"
 allowed publisher "DELETE FROM outbox WHERE id < 0"
+allowed publisher "SELECT * FROM take_dirty()"
 
 refused operator "UPDATE event_log SET outcome = 'dead'"
 refused operator "DELETE FROM event_log"
