@@ -1,4 +1,4 @@
--- Reading the facts of a post for the readiness rules (common/rules.c
+-- Reading the facts of a post for the readiness rules (common/core/rules.c
 -- judges them), and recording the outcome with its outbox rows.
 
 -- Whether a person has left the NHS on p_today: an appointment of theirs

@@ -347,7 +347,7 @@ $$;
 
 -- The facts an evaluation reads, a set per batch of posts, each ordered by
 -- post (and person) id in byte order for the evaluator to merge. SQL only
--- folds and fetches; common/rules.c decides the holders, the leaving date,
+-- folds and fetches; common/core/rules.c decides the holders, the leaving date,
 -- who has left the NHS, eligibility and risk.
 
 -- The posts with their organisation and last evaluation.

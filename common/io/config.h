@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "topics.h"
+
 #define CONFIG_MAX_KAFKA_PROPS 64
 
 typedef struct config {
@@ -64,13 +66,5 @@ int config_read_kafka_file(config_t *cfg, const char *path, char *errstr, size_t
 void config_topic(const config_t *cfg, const char *name, char *buf, size_t buf_size);
 
 void config_free(config_t *cfg);
-
-/* Topic names (before the prefix). */
-#define TOPIC_VACANCY     "succession.vacancy.v1"
-#define TOPIC_APPOINTMENT "succession.appointment.v1"
-#define TOPIC_APPRAISAL   "succession.appraisal.v1"
-#define TOPIC_ALERTS      "succession.alerts.v1"
-#define TOPIC_POST_STATUS "succession.post-status.v1"
-#define TOPIC_DLQ         "succession.dlq.v1"
 
 #endif

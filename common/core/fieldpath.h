@@ -29,4 +29,8 @@ void fieldpath_pop(fieldpath_t *fp, size_t old);
  * innermost failure writes the message and callers pass the -1 up. */
 int fieldpath_fail(fieldpath_t *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The proto3 JSON name (lowerCamelCase) of a snake_case field name, into
+ * buf; truncates, never overflows. */
+void fieldpath_json_name(const char *field_name, char *buf, size_t buf_size);
+
 #endif

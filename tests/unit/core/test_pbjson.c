@@ -1,4 +1,4 @@
-/* Unit tests of the proto3 JSON mapping (common/pbjson.c): every scenario
+/* Unit tests of the proto3 JSON mapping (common/core/pbjson.c): every scenario
  * line survives JSON -> message -> protobuf -> message -> JSON, the output
  * messages carry the README's JSON names, and every kind of bad input is
  * refused with the JSON path of the fault. A hand-made descriptor covers
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fieldpath.h"
 #include "pbjson.h"
 #include "google/protobuf/timestamp.pb-c.h"
 #include "succession/v1/appointment.pb-c.h"
@@ -250,13 +251,13 @@ static void test_every_scenario_line_round_trips(void **state)
 static void test_field_name_is_lower_camel_case(void **state)
 {
     char buf[64];
-    pbjson_field_name("incumbent_person_id", buf, sizeof buf);
+    fieldpath_json_name("incumbent_person_id", buf, sizeof buf);
     assert_string_equal(buf, "incumbentPersonId");
-    pbjson_field_name("ready_now", buf, sizeof buf);
+    fieldpath_json_name("ready_now", buf, sizeof buf);
     assert_string_equal(buf, "readyNow");
-    pbjson_field_name("source", buf, sizeof buf);
+    fieldpath_json_name("source", buf, sizeof buf);
     assert_string_equal(buf, "source");
-    pbjson_field_name("incumbent_person_id", buf, 5);
+    fieldpath_json_name("incumbent_person_id", buf, 5);
     assert_string_equal(buf, "incu");
 }
 

@@ -94,7 +94,7 @@ static const ProtobufCFieldDescriptor *find_field(const ProtobufCMessageDescript
         return f;
     char json_name[NAME_SIZE];
     for (unsigned i = 0; i < desc->n_fields; i++) {
-        pbjson_field_name(desc->fields[i].name, json_name, sizeof json_name);
+        fieldpath_json_name(desc->fields[i].name, json_name, sizeof json_name);
         if (strcmp(json_name, key) == 0)
             return &desc->fields[i];
     }
@@ -108,23 +108,6 @@ static ProtobufCMessage *new_message(const ProtobufCMessageDescriptor *desc)
     if (msg)
         protobuf_c_message_init(desc, msg);
     return msg;
-}
-
-void pbjson_field_name(const char *field_name, char *buf, size_t buf_size)
-{
-    if (buf_size == 0)
-        return;
-    size_t n = 0;
-    bool upper = false;
-    for (const char *p = field_name; *p && n + 1 < buf_size; p++) {
-        if (*p == '_') {
-            upper = true;
-            continue;
-        }
-        buf[n++] = upper ? (char)toupper((unsigned char)*p) : *p;
-        upper = false;
-    }
-    buf[n] = '\0';
 }
 
 /* ---- base64 ---- */
@@ -721,7 +704,7 @@ static json_t *encode_object(const ProtobufCMessage *msg)
                             ? encode_repeated(msg, f)
                             : encode_value(f, (const char *)msg + f->offset);
         char name[NAME_SIZE];
-        pbjson_field_name(f->name, name, sizeof name);
+        fieldpath_json_name(f->name, name, sizeof name);
         if (json_object_set_new(obj, name, value))
             goto fail;
     }

@@ -1,4 +1,4 @@
-/* Unit tests of common/text.c: UTF-8 checks, and the one safe form of
+/* Unit tests of common/core/text.c: UTF-8 checks, and the one safe form of
  * untrusted bytes for PostgreSQL, JSON and a terminal. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests of common/db.c that need no server: how each SQLSTATE class
+/* Unit tests of common/io/db.c that need no server: how each SQLSTATE class
  * is handled (only the data's own errors refuse an event; everything else
  * is retried), array literals and bytea decoding. */
 #include <setjmp.h>

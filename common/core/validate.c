@@ -12,7 +12,6 @@
 
 #include "datetime.h"
 #include "fieldpath.h"
-#include "pbjson.h"
 #include "text.h"
 #include "google/protobuf/timestamp.pb-c.h"
 
@@ -39,7 +38,7 @@ static size_t path_push(checker_t *c, const char *field_name, size_t index)
 {
     char name[NAME_SIZE];
     if (field_name)
-        pbjson_field_name(field_name, name, sizeof name);
+        fieldpath_json_name(field_name, name, sizeof name);
     return fieldpath_push(c, field_name ? name : NULL, index);
 }
 
@@ -210,7 +209,7 @@ static void oneof_member_names(const ProtobufCMessageDescriptor *desc, unsigned 
         if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || f->quantifier_offset != quantifier_offset)
             continue;
         char name[NAME_SIZE];
-        pbjson_field_name(f->name, name, sizeof name);
+        fieldpath_json_name(f->name, name, sizeof name);
         int k = snprintf(buf + n, size - n, "%s%s", n ? ", " : "", name);
         n = k < 0 ? size : n + (size_t)k;
     }

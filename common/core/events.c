@@ -7,10 +7,10 @@
 
 #include "datetime.h"
 #include "google/protobuf/timestamp.pb-c.h"
-#include "pbjson.h"
+#include "fieldpath.h"
 #include "succession/v1/common.pb-c.h"
 
-#include "config.h"
+#include "topics.h"
 #include "succession/v1/appointment.pb-c.h"
 #include "succession/v1/appraisal.pb-c.h"
 #include "succession/v1/vacancy.pb-c.h"
@@ -160,7 +160,7 @@ int events_row(const events_kind_t *kind, const ProtobufCMessage *event, char **
                                                     ->offset);
     char name[64], instant[INSTANT_TEXT_SIZE];
     if (member)
-        pbjson_field_name(member->name, name, sizeof name);
+        fieldpath_json_name(member->name, name, sizeof name);
     row_add(&r, member ? name : NULL);
     row_add(&r, h ? h->event_id : NULL);
     if (h && h->occurred_at)

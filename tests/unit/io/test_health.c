@@ -1,4 +1,4 @@
-/* Unit tests of the health server (common/health.c on common/http.c):
+/* Unit tests of the health server (common/io/health.c on common/io/http.c):
  * liveness and a stalled main loop, readiness with its reasons, the
  * Prometheus page, the refusals (404, 405, 4xx), slow and silent clients
  * that cannot hold the server, and start/stop errors. Each test talks to

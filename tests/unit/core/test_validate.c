@@ -1,4 +1,4 @@
-/* Unit tests of input validation (common/validate.c), step 1 of the order
+/* Unit tests of input validation (common/core/validate.c), step 1 of the order
  * of judgement: a valid event of every kind passes, and every way an event
  * can be dead-lettered is caught and named by its JSON path. Events are
  * written as JSON and decoded with pbjson, as successionctl does; faults

@@ -1,7 +1,9 @@
 /* fieldpath: JSON paths for error messages. */
 #include "fieldpath.h"
 
+#include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -42,4 +44,21 @@ int fieldpath_fail(fieldpath_t *fp, const char *fmt, ...)
     if (fp->errstr_size > 0)
         snprintf(fp->errstr, fp->errstr_size, "%s%s%s", fp->path, fp->len ? ": " : "", reason);
     return -1;
+}
+
+void fieldpath_json_name(const char *field_name, char *buf, size_t buf_size)
+{
+    if (buf_size == 0)
+        return;
+    size_t n = 0;
+    bool upper = false;
+    for (const char *p = field_name; *p && n + 1 < buf_size; p++) {
+        if (*p == '_') {
+            upper = true;
+            continue;
+        }
+        buf[n++] = upper ? (char)toupper((unsigned char)*p) : *p;
+        upper = false;
+    }
+    buf[n] = '\0';
 }

@@ -1,4 +1,4 @@
-/* Unit tests of common/sha256.c against the FIPS 180-4 example vectors and
+/* Unit tests of common/core/sha256.c against the FIPS 180-4 example vectors and
  * the padding boundaries (55, 56 and 64 bytes). */
 #include <setjmp.h>
 #include <stdarg.h>

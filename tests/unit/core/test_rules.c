@@ -1,4 +1,4 @@
-/* Unit tests of the readiness rules (common/rules.c): eligibility, counts,
+/* Unit tests of the readiness rules (common/core/rules.c): eligibility, counts,
  * risk, severity, reasons, the day boundaries of every horizon, and alert
  * transitions. Every test is judged as of 2026-06-01, the "now" of the
  * shared scenarios. */

@@ -1,4 +1,4 @@
-/* Unit tests of the CSV reader (common/csv.c): the RFC 4180 forms the
+/* Unit tests of the CSV reader (common/core/csv.c): the RFC 4180 forms the
  * reference data files use, the physical line numbers records and errors are
  * reported at, the refusals, the memory bound, and the shared scenarios'
  * organisations.csv and posts.csv. */

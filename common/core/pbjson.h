@@ -36,7 +36,4 @@ json_t *pbjson_encode(const ProtobufCMessage *message);
  * mapping's form of bytes), or NULL when out of memory. */
 json_t *pbjson_base64(const void *bytes, size_t len);
 
-/* The lowerCamelCase JSON name of a snake_case field name into buf. */
-void pbjson_field_name(const char *field_name, char *buf, size_t buf_size);
-
 #endif
