@@ -89,13 +89,12 @@ int db_connect_once(db_t *db, char *errstr, size_t errstr_size)
         return -1;
     }
     /* Quiet NOTICEs (the services log what matters themselves), bound every
-     * statement, read bytea as hex (db_unhex) whatever the server's default,
-     * and leave JIT compilation off: our statements run for milliseconds,
+     * statement, and leave JIT compilation off: our statements run for milliseconds,
      * and compiling one the planner thinks large takes tens of them. */
     char setup[192];
     snprintf(setup, sizeof setup,
              "SET client_min_messages = warning; SET statement_timeout = %d; "
-             "SET bytea_output = hex; SET jit = off",
+             "SET jit = off",
              db->timeouts.statement_ms);
     PGresult *res = PQexec(db->conn, setup);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -377,32 +376,16 @@ int db_array_finish(char **buf, size_t *len, size_t *cap)
     return 0;
 }
 
-/* The value of a hexadecimal digit, or -1. */
-static int hex_digit(char c)
+uint8_t *db_bytea_decode(const char *text, size_t *len)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-uint8_t *db_unhex(const char *text, size_t *len)
-{
-    text += strncmp(text, "\\x", 2) == 0 ? 2 : 0;
-    size_t n = strlen(text) / 2;
-    uint8_t *out = malloc(n ? n : 1);
-    for (size_t i = 0; out && i < n; i++) {
-        int high = hex_digit(text[2 * i]), low = hex_digit(text[2 * i + 1]);
-        if (high < 0 || low < 0) {
-            free(out);
-            return NULL;
-        }
-        out[i] = (uint8_t)(high << 4 | low);
+    size_t n;
+    unsigned char *raw = PQunescapeBytea((const unsigned char *)text, &n);
+    uint8_t *out = raw ? malloc(n ? n : 1) : NULL;
+    if (out) {
+        memcpy(out, raw, n);
+        *len = n;
     }
-    *len = n;
+    PQfreemem(raw);
     return out;
 }
 

@@ -111,10 +111,10 @@ int db_array_append(char **buf, size_t *len, size_t *cap, const char *element)
  * nothing was appended). */
 int db_array_finish(char **buf, size_t *len, size_t *cap) __attribute__((warn_unused_result));
 
-/* Decodes a bytea value in PostgreSQL's hex text form ("\\x0a03..."; every
- * connection asks for that form) into a new buffer of *len bytes (the caller
- * frees); NULL when out of memory or not hex. */
-uint8_t *db_unhex(const char *text, size_t *len);
+/* Decodes a bytea value as the server sent it in text form, hex ("\\x0a03")
+ * or escape ("a\\000b") whatever its bytea_output, into a new buffer of *len
+ * bytes (the caller frees); NULL when out of memory. */
+uint8_t *db_bytea_decode(const char *text, size_t *len);
 
 /* Applies every numbered migration not yet applied, each in its own
  * transaction without a statement timeout, recorded in schema_migration. Returns the number

@@ -88,10 +88,11 @@ static void read_settings(const PGresult *res, rules_settings_t *s)
     }
 }
 
+static const char hex_digits[] = "0123456789abcdef";
+
 /* Packs msg into a new hex string (caller frees), NULL when out of memory. */
 static char *pack_hex(const ProtobufCMessage *msg)
 {
-    static const char digits[] = "0123456789abcdef";
     size_t n = protobuf_c_message_get_packed_size(msg);
     uint8_t *bytes = malloc(n ? n : 1);
     char *hex = malloc(2 * n + 1);
@@ -102,12 +103,26 @@ static char *pack_hex(const ProtobufCMessage *msg)
     }
     protobuf_c_message_pack(msg, bytes);
     for (size_t i = 0; i < n; i++) {
-        hex[2 * i] = digits[bytes[i] >> 4];
-        hex[2 * i + 1] = digits[bytes[i] & 15];
+        hex[2 * i] = hex_digits[bytes[i] >> 4];
+        hex[2 * i + 1] = hex_digits[bytes[i] & 15];
     }
     hex[2 * n] = '\0';
     free(bytes);
     return hex;
+}
+
+/* Whether the bytea value text (in the form the server sent) holds the bytes
+ * that hex spells (as pack_hex writes them). False when out of memory. */
+static bool same_bytes(const char *text, const char *hex)
+{
+    size_t len;
+    uint8_t *bytes = db_bytea_decode(text, &len);
+    bool same = bytes && strlen(hex) == 2 * len;
+    for (size_t i = 0; same && i < len; i++)
+        same =
+            hex[2 * i] == hex_digits[bytes[i] >> 4] && hex[2 * i + 1] == hex_digits[bytes[i] & 15];
+    free(bytes);
+    return same;
 }
 
 static int append_int(pgarray_t *a, long v)
@@ -405,7 +420,7 @@ static int judge_post(judge_ctx_t *ctx, int row, const char *caused_by)
     const Succession__V1__AlertState transition =
         rules_alert_transition(was_at_risk, was, r.at_risk, r.severity);
     rc = 0;
-    if (!transition && prev_picture && strcmp(prev_picture + 2, picture) == 0)
+    if (!transition && prev_picture && same_bytes(prev_picture, picture))
         goto done; /* nothing changed */
     int sequence = atoi(PQgetvalue(posts, row, P_SEQUENCE)) + (transition ? 1 : 0);
     st.caused_by_event_id = caused_by ? (char *)caused_by : "";

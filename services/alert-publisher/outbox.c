@@ -55,7 +55,7 @@ static void produce_row(rd_kafka_t *producer, const char *alerts, const char *st
                         const PGresult *res, int i, row_t *row)
 {
     size_t len;
-    uint8_t *payload = db_unhex(PQgetvalue(res, i, 3), &len);
+    uint8_t *payload = db_bytea_decode(PQgetvalue(res, i, 3), &len);
     const char *key = PQgetvalue(res, i, 2);
     const char *topic = strcmp(PQgetvalue(res, i, 1), "alert") == 0 ? alerts : statuses;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__FAIL;

@@ -110,7 +110,7 @@ int cmd_status(ctl_t *ctl, int argc, char **argv)
     int rc = 0;
     for (int i = 0; i < PQntuples(res); i++) {
         size_t len;
-        uint8_t *bytes = db_unhex(PQgetvalue(res, i, 0), &len);
+        uint8_t *bytes = db_bytea_decode(PQgetvalue(res, i, 0), &len);
         Succession__V1__PostStatus *s =
             bytes ? succession__v1__post_status__unpack(NULL, len, bytes) : NULL;
         if (!s) {

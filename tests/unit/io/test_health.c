@@ -242,29 +242,42 @@ static void test_port_zero_serves_nothing(void **state)
     health_stop(); /* harmless when not serving */
 }
 
-static void test_a_port_in_use_or_out_of_range_is_refused_with_the_reason(void **state)
+/* Listens on an ephemeral port of the loopback address ip; returns the
+ * socket and sets *port. */
+static int occupy(const char *ip, int *port)
 {
-    char err[256] = "";
-    int taken = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr = {.sin_family = AF_INET};
     socklen_t addr_len = sizeof addr;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(taken, (struct sockaddr *)&addr, sizeof addr), 0);
-    assert_int_equal(listen(taken, 1), 0);
-    assert_int_equal(getsockname(taken, (struct sockaddr *)&addr, &addr_len), 0);
-    int port = ntohs(addr.sin_port);
+    assert_int_equal(inet_pton(AF_INET, ip, &addr.sin_addr), 1);
+    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    assert_int_equal(listen(fd, 1), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &addr_len), 0);
+    *port = ntohs(addr.sin_port);
+    return fd;
+}
 
-    assert_int_equal(health_start("test-service", "127.0.0.1", port, LIVENESS_S, err, sizeof err),
-                     -1);
-    char expected[64];
-    snprintf(expected, sizeof expected, "127.0.0.1:%d: bind: ", port);
-    assert_non_null(strstr(err, expected));
-    assert_int_equal(health_port(), 0);
-    close(taken);
+static void test_a_port_in_use_or_out_of_range_is_refused_with_the_reason(void **state)
+{
+    /* The message names the address asked for, whichever it is. */
+    static const char *const addresses[] = {"127.0.0.1", "127.0.0.2"};
+    char err[256] = "", expected[64];
+    for (size_t i = 0; i < 2; i++) {
+        int port, taken = occupy(addresses[i], &port);
+        assert_int_equal(
+            health_start("test-service", addresses[i], port, LIVENESS_S, err, sizeof err), -1);
+        snprintf(expected, sizeof expected, "%s:%d: bind: ", addresses[i], port);
+        assert_non_null(strstr(err, expected));
+        assert_int_equal(health_port(), 0);
+        close(taken);
+    }
 
     assert_int_equal(health_start("test-service", "127.0.0.1", 70000, LIVENESS_S, err, sizeof err),
                      -1);
     assert_string_equal(err, "70000 is not a port number");
+    assert_int_equal(health_start("test-service", "localhost", 8080, LIVENESS_S, err, sizeof err),
+                     -1);
+    assert_string_equal(err, "'localhost' is not an IPv4 address");
 }
 
 static void test_a_second_start_is_refused_and_a_restart_serves_again(void **state)
