@@ -34,6 +34,7 @@ usage: deploy/dev.sh COMMAND [ARGS]
   demo      up, then import the demo data and publish the demo events
   test      setup, build, start Kafka + PostgreSQL, run ctest [ARGS], stop
             what it started (e.g. deploy/dev.sh test -L unit)
+  package   build/succession-watch_<version>_<arch>.deb (cpack, tests off)
   bench     events/s batched and per-event, alert latency, memory, on the local stack
   fresh-check [ARGS]
             test [ARGS] in a bare Debian 12 root (mmdebstrap + chroot) from
@@ -219,6 +220,18 @@ cmd_test() {
     exit "$rc"
 }
 
+# The Debian package, from a build of its own without tests (cmocka is then
+# not needed); prints the package's path.
+cmd_package() {
+    cmd_setup
+    local dir="$REPO_ROOT/build-package"
+    log "building the package in $(rel "$dir")"
+    cmake -S "$REPO_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
+    cmake --build "$dir"
+    (cd "$dir" && cpack -G DEB >/dev/null)
+    ls "$dir"/succession-watch_*.deb
+}
+
 # The benchmark on the local stack (started and stopped like `test`); it
 # draws its chart with gnuplot, installed here as only the benchmark needs it.
 cmd_bench() {
@@ -250,6 +263,7 @@ main() {
         demo)  cmd_demo ;;
         test)  cmd_test "$@" ;;
         bench) cmd_bench ;;
+        package) cmd_package ;;
         fresh-check) cmd_fresh_check "$@" ;;
         clean) cmd_clean ;;
         env)   print_stack_env ;;

@@ -137,19 +137,20 @@ fresh_stop_leftovers() {
     sleep 0.5
 }
 
-# Only the host's network set-up goes in: name resolution and the extra CA
-# certificates (without them Maven Central and npm do not answer here).
+# Only the host's network set-up goes into ROOT (the first root when not
+# given): name resolution and the extra CA certificates (without them Maven
+# Central and npm do not answer here).
 fresh_network() {
-    local f
+    local f root="${1:-$FRESH_ROOT}"
     for f in resolv.conf hosts; do
         # Unlink first: never write through a symlink in the root.
-        as_root rm -f "$FRESH_ROOT/etc/$f"
-        as_root cp -L "/etc/$f" "$FRESH_ROOT/etc/$f"
+        as_root rm -f "$root/etc/$f"
+        as_root cp -L "/etc/$f" "$root/etc/$f"
     done
     if compgen -G '/usr/local/share/ca-certificates/*' >/dev/null; then
-        as_root cp -rL /usr/local/share/ca-certificates/. "$FRESH_ROOT/usr/local/share/ca-certificates/"
+        as_root cp -rL /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/"
     fi
-    fresh_chroot update-ca-certificates
+    as_root chroot "$root" env -i PATH="$FRESH_PATH" update-ca-certificates >/dev/null
 }
 
 # Runs CMD in the root with an empty environment but for the basics.
@@ -196,6 +197,31 @@ fresh_test() {
     if ((FRESH_TEST_RC)); then
         warn "the test failed inside the root (exit $FRESH_TEST_RC); its logs are in /root/$FRESH_NAME/.local/state/logs there"
     fi
+}
+
+# The Debian package, built inside the first root by `deploy/dev.sh package`,
+# installed with apt-get into a second bare root that has none of the build
+# packages, where every binary it ships must run --help. Reports what it
+# installed.
+fresh_package() {
+    local deb pkgroot="$FRESH_WORK/pkgroot" b
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    deb="$(fresh_chroot bash -c 'cd "/root/$1" && ./deploy/dev.sh package | tail -n 1' fresh-check "$FRESH_NAME")"
+    [[ "$deb" == *.deb ]] || die "deploy/dev.sh package printed no package: $deb"
+    as_root mmdebstrap --variant=apt --include=ca-certificates "$FRESH_SUITE" "$pkgroot"
+    fresh_network "$pkgroot"
+    as_root cp "$FRESH_ROOT$deb" "$pkgroot/tmp/"
+    local inside="/tmp/$(basename "$deb")"
+    as_root chroot "$pkgroot" env -i PATH="$FRESH_PATH" DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends "$inside" >/dev/null
+    for b in $(as_root chroot "$pkgroot" dpkg -L succession-watch | grep '^/usr/bin/'); do
+        as_root chroot "$pkgroot" env -i PATH="$FRESH_PATH" "$b" --help >/dev/null ||
+            die "$b --help failed in the package's root"
+        log "package: $b --help ran"
+    done
+    as_root chroot "$pkgroot" getent passwd succession >/dev/null ||
+        die "the package did not add the user succession"
+    as_root rm -rf --one-file-system "$pkgroot"
 }
 
 # EXIT trap: stop what is left inside, unmount, then remove the root (kept
@@ -248,5 +274,7 @@ cmd_fresh_check() {
     fresh_step "clone ${head:0:12} and ../shared" fresh_clone "$head"
     log "inside: ports Kafka $FRESH_KAFKA_PORT/$FRESH_KAFKA_CONTROLLER_PORT, PostgreSQL $FRESH_PG_PORT"
     fresh_step "inside: deploy/dev.sh test${*:+ $*}" fresh_test "$@"
-    exit "$FRESH_TEST_RC"
+    ((FRESH_TEST_RC)) && exit "$FRESH_TEST_RC"
+    fresh_step "package: build, install in a second bare root" fresh_package
+    exit 0
 }
