@@ -212,6 +212,8 @@ fresh_package() {
     fresh_network "$pkgroot"
     as_root cp "$FRESH_ROOT$deb" "$pkgroot/tmp/"
     local inside="/tmp/$(basename "$deb")"
+    # mmdebstrap leaves no package lists behind.
+    as_root chroot "$pkgroot" env -i PATH="$FRESH_PATH" apt-get update -q >/dev/null
     as_root chroot "$pkgroot" env -i PATH="$FRESH_PATH" DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -q --no-install-recommends "$inside" >/dev/null
     for b in $(as_root chroot "$pkgroot" dpkg -L succession-watch | grep '^/usr/bin/'); do
