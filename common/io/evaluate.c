@@ -7,6 +7,7 @@
 
 #include "datetime.h"
 #include "rules.h"
+#include "status.h"
 #include "succession/v1/outputs.pb-c.h"
 
 /* The fact sets of an evaluation, fetched in one round trip, in this order.
@@ -255,10 +256,8 @@ static void gather_post(judge_ctx_t *ctx, int row, rules_post_t *p)
 
 /* ---- judging and recording ---- */
 
-/* Fills the parts of a PostStatus that describe the picture (everything but
- * evaluatedAt and causedByEventId). Strings are borrowed from the sets. */
-static void fill_status(Succession__V1__PostStatus *st, const PGresult *posts, int row,
-                        const rules_post_t *p, const rules_result_t *r, char *leaving_text)
+/* The post's reference data from its row of the posts set (borrowed). */
+static void fill_reference(Succession__V1__PostStatus *st, const PGresult *posts, int row)
 {
     st->post_id = PQgetvalue(posts, row, P_POST_ID);
     st->ods_code = PQgetvalue(posts, row, P_ODS_CODE);
@@ -266,23 +265,6 @@ static void fill_status(Succession__V1__PostStatus *st, const PGresult *posts, i
     st->region = PQgetvalue(posts, row, P_REGION);
     st->role = PQgetvalue(posts, row, P_ROLE);
     st->designated = is_true(posts, row, P_DESIGNATED);
-    st->at_risk = r->at_risk;
-    st->severity = r->severity;
-    st->ready_now = r->ready_now;
-    st->ready_soon = r->ready_soon;
-    st->pipeline = r->ready_now + r->ready_soon;
-    st->stale_nominations = r->stale_nominations;
-    st->ineligible_nominations = r->ineligible_nominations;
-    st->emergency_covers = r->emergency_covers;
-    st->n_reasons = r->reason_count;
-    st->reasons = (Succession__V1__Reason *)r->reasons;
-    st->incumbent_person_id = p->incumbent_person_id ? (char *)p->incumbent_person_id : "";
-    leaving_text[0] = '\0';
-    if (p->incumbent_person_id && p->leaving_date != DATE_NONE)
-        datetime_format_date(p->leaving_date, leaving_text);
-    st->leaving_date = leaving_text;
-    st->vacant = r->vacant;
-    st->interim_only = r->interim_only;
 }
 
 /* Appends one judged post to the record; alert_hex may be NULL. */
@@ -303,68 +285,9 @@ static char *alert_hex(const Succession__V1__PostStatus *st, Succession__V1__Ale
                        Succession__V1__Severity previous, int sequence)
 {
     char alert_id[256];
-    snprintf(alert_id, sizeof alert_id, "%s#%d", st->post_id, sequence);
-    Succession__V1__SuccessionAlert a = SUCCESSION__V1__SUCCESSION_ALERT__INIT;
-    a.alert_id = alert_id;
-    a.post_id = st->post_id;
-    a.sequence = sequence;
-    a.state = state;
-    a.severity = st->severity;
-    a.previous_severity = previous;
-    a.ready_now = st->ready_now;
-    a.ready_soon = st->ready_soon;
-    a.n_reasons = st->n_reasons;
-    a.reasons = st->reasons;
-    a.thresholds = st->thresholds;
-    a.caused_by_event_id = st->caused_by_event_id;
-    a.evaluated_at = st->evaluated_at;
-    a.ods_code = st->ods_code;
-    a.region = st->region;
-    a.role = st->role;
-    a.stale_nominations = st->stale_nominations;
-    a.incumbent_person_id = st->incumbent_person_id;
-    a.leaving_date = st->leaving_date;
+    Succession__V1__SuccessionAlert a;
+    status_alert(&a, st, state, previous, sequence, alert_id, sizeof alert_id);
     return pack_hex(&a.base);
-}
-
-/* Where a nomination comes in a post status's list (outputs.proto): eligible
- * ready now, eligible ready in 1-2 years, other eligible, ineligible. */
-static int listing_rank(const rules_nomination_t *n)
-{
-    if (!n->eligible)
-        return 3;
-    return n->readiness == SUCCESSION__V1__READINESS__READINESS_READY_NOW         ? 0
-           : n->readiness == SUCCESSION__V1__READINESS__READINESS_READY_1_2_YEARS ? 1
-                                                                                  : 2;
-}
-
-/* The successors a status lists, at most EVALUATE_MAX_LISTED_SUCCESSORS in
- * listing order, into msgs/ptrs/dates (room for count). Returns how many. */
-static size_t list_successors(const rules_nomination_t *noms, size_t count,
-                              Succession__V1__Successor *msgs, Succession__V1__Successor **ptrs,
-                              char (*dates)[DATE_TEXT_SIZE])
-{
-    size_t listed = 0;
-    for (int rank = 0; rank < 4; rank++) {
-        for (size_t i = 0; i < count && listed < EVALUATE_MAX_LISTED_SUCCESSORS; i++) {
-            if (listing_rank(&noms[i]) != rank)
-                continue;
-            Succession__V1__Successor *m = &msgs[listed];
-            succession__v1__successor__init(m);
-            m->person_id = (char *)noms[i].person_id;
-            m->readiness = noms[i].readiness;
-            dates[listed][0] = '\0';
-            if (noms[i].assessed_on != DATE_NONE)
-                datetime_format_date(noms[i].assessed_on, dates[listed]);
-            m->assessed_on = dates[listed];
-            m->eligible = noms[i].eligible;
-            m->emergency_cover = noms[i].emergency_cover;
-            m->stale = noms[i].stale;
-            m->ineligible_because = noms[i].eligible ? "" : (char *)noms[i].ineligible_because;
-            ptrs[listed++] = m;
-        }
-    }
-    return listed;
 }
 
 /* Judges the post at row of the posts set and records it when its outcome
@@ -386,29 +309,21 @@ static int judge_post(judge_ctx_t *ctx, int row, const char *caused_by)
     }
     ctx->stats->posts++;
 
-    size_t room = p.nomination_count ? p.nomination_count : 1;
-    Succession__V1__Successor *msgs = calloc(room, sizeof *msgs);
-    Succession__V1__Successor **ptrs = calloc(room, sizeof *ptrs);
-    char(*dates)[DATE_TEXT_SIZE] = calloc(room, sizeof *dates);
+    size_t room = p.nomination_count < STATUS_MAX_LISTED_SUCCESSORS ? p.nomination_count
+                                                                    : STATUS_MAX_LISTED_SUCCESSORS;
+    room = room ? room : 1;
+    status_successors_t listed = {calloc(room, sizeof *listed.msgs),
+                                  calloc(room, sizeof *listed.ptrs),
+                                  calloc(room, sizeof *listed.dates)};
     char *picture = NULL, *status = NULL, *alert = NULL;
     int rc = -1;
-    if (!msgs || !ptrs || !dates)
+    if (!listed.msgs || !listed.ptrs || !listed.dates)
         goto done;
-    size_t listed = list_successors(p.nominations, p.nomination_count, msgs, ptrs, dates);
-
-    Succession__V1__Thresholds th = SUCCESSION__V1__THRESHOLDS__INIT;
-    th.min_ready_now = ctx->settings->min_ready_now;
-    th.min_pipeline = ctx->settings->min_pipeline;
-    th.assessment_max_age = ctx->settings->assessment_max_age;
-    th.critical_horizon = ctx->settings->critical_horizon;
-    th.notice_horizon = ctx->settings->notice_horizon;
     Succession__V1__PostStatus st = SUCCESSION__V1__POST_STATUS__INIT;
+    Succession__V1__Thresholds th;
     char leaving[DATE_TEXT_SIZE];
-    fill_status(&st, posts, row, &p, &r, leaving);
-    st.n_successors = listed;
-    st.successors = ptrs;
-    st.successors_omitted = (int32_t)(p.nomination_count - listed);
-    st.thresholds = &th;
+    fill_reference(&st, posts, row);
+    status_fill_picture(&st, &p, &r, &th, ctx->settings, listed, leaving);
 
     picture = pack_hex(&st.base);
     if (!picture)
@@ -433,9 +348,9 @@ static int judge_post(judge_ctx_t *ctx, int row, const char *caused_by)
     ctx->stats->alerts += transition ? 1 : 0;
     ctx->stats->statuses++;
 done:
-    free(msgs);
-    free(ptrs);
-    free(dates);
+    free(listed.msgs);
+    free(listed.ptrs);
+    free(listed.dates);
     free(picture);
     free(status);
     free(alert);

@@ -16,11 +16,6 @@
 
 #include "db.h"
 
-/* A post status lists at most this many successors (outputs.proto), so that
- * a status stays far below Kafka's message size limit however many people
- * are nominated: ids are at most 64 characters, organisation names 200. */
-#define EVALUATE_MAX_LISTED_SUCCESSORS 200
-
 typedef struct evaluate_stats {
     long posts;        /* posts judged */
     long alerts;       /* alerts queued */
