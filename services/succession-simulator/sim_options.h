@@ -19,7 +19,7 @@
 typedef struct sim_options {
     const char *out; /* the folder to write; points into the parsed argv */
     unsigned long long seed, organisations, events;
-    unsigned long long designated; /* posts to designate; at most 2 an organisation are */
+    unsigned long long designated; /* posts to designate (2 an organisation at most) */
     bool help;                     /* --help was asked for; nothing else is read */
 } sim_options_t;
 
