@@ -120,11 +120,13 @@ heading() { printf '\n--- %s\n' "$*"; }
 # The national example: generated (seeded, so every run is the same), then
 # run through every service as a user would, alerts shown as they arrive.
 run_demo() {
-    local ctl="$BIN_DIR/successionctl" demo="$STATE_DIR/demo"
+    local ctl="$BIN_DIR/successionctl" simulator="$BIN_DIR/succession-simulator"
+    local demo="$STATE_DIR/demo"
     [[ -x "$ctl" ]] || die "$(rel "$ctl") not built"
+    [[ -x "$simulator" ]] || die "$(rel "$simulator") not built"
     mkdir -p "$demo"
     heading "1/5 generate the national example (seed ${SUCCESSION_DEMO_SEED:-2026})"
-    "$ctl" generate --out "$demo" --seed "${SUCCESSION_DEMO_SEED:-2026}"
+    "$simulator" --out "$demo" --seed "${SUCCESSION_DEMO_SEED:-2026}"
     heading "2/5 import organisations and posts"
     "$ctl" import --organisations "$demo/organisations.csv" --posts "$demo/posts.csv"
     # Registering the posts raises their first alerts; let those go out

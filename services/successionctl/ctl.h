@@ -45,7 +45,6 @@ int cmd_wait(ctl_t *ctl, int argc, char **argv);
 int cmd_status(ctl_t *ctl, int argc, char **argv);
 int cmd_alerts(ctl_t *ctl, int argc, char **argv);
 int cmd_settings(ctl_t *ctl, int argc, char **argv);
-int cmd_generate(ctl_t *ctl, int argc, char **argv);
 int cmd_dlq(ctl_t *ctl, int argc, char **argv);
 int cmd_parked(ctl_t *ctl, int argc, char **argv);
 

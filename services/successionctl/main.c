@@ -33,9 +33,6 @@ static const command_t commands[] = {
      "alerts [--from-beginning] [--json] [--until-idle]   read the alert topic"},
     {"settings", cmd_settings,
      "settings [NAME=VALUE ...]    show or change thresholds and horizons"},
-    {"generate", cmd_generate,
-     "generate --out DIR [--seed N] [--events N] [--organisations N] [--designated N]   "
-     "write a national-scale example"},
     {"dlq", cmd_dlq,
      "dlq list [--json] | dlq replay (--all | --offset N ...)   dead letters: why, and re-publish"},
     {"parked", cmd_parked,

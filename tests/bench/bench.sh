@@ -42,8 +42,8 @@ record() {
 # The streams: one national one, its prefixes the runs' inputs, and a 10x world.
 largest=${SIZES[-1]}
 say "generating a national stream of at least $largest events and a 10x world"
-ctl generate --out "$IT_DIR/national" --seed 5 --events $((largest * 115 / 100)) >/dev/null
-ctl generate --out "$IT_DIR/wide" --seed 7 --organisations 4500 --designated 2000 \
+simulator --out "$IT_DIR/national" --seed 5 --events $((largest * 115 / 100)) >/dev/null
+simulator --out "$IT_DIR/wide" --seed 7 --organisations 4500 --designated 2000 \
     --events "$WIDE_SIZE" >/dev/null
 ((largest <= $(wc -l <"$IT_DIR/national/events.jsonl"))) || fail "the national stream is too short"
 

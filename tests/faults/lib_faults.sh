@@ -20,7 +20,7 @@ WORKER_ARGS=(--batch-max-events 40 -X session.timeout.ms=6000)
 WORKERS=(vacancy-worker appointment-worker appraisal-worker)
 
 fault_generate() {
-    ctl generate --out "$STREAM" --seed 20 --events 20000 >/dev/null
+    simulator --out "$STREAM" --seed 20 --events 20000 >/dev/null
     STREAM_LINES=$(wc -l <"$STREAM/events.jsonl")
     ((STREAM_LINES >= 20000)) || fail "stream too short: $STREAM_LINES"
 }

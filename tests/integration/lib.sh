@@ -34,6 +34,7 @@ fail() {
 }
 
 ctl() { "$SUCCESSION_BIN/successionctl" "$@"; }
+simulator() { "$SUCCESSION_BIN/succession-simulator" "$@"; }
 sql() { psql "$SUCCESSION_DB" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 
 IT_DBS=()

@@ -16,7 +16,7 @@ PARTITIONS=6
 KINDS=(vacancy appointment appraisal)
 HOSTILE=10 # kinds of hostile message, each sent to every partition of every topic
 STREAM="$IT_DIR/stream"
-ctl generate --out "$STREAM" --seed 11 --events 3000 >/dev/null
+simulator --out "$STREAM" --seed 11 --events 3000 >/dev/null
 
 # run NAME [WORKER ARGS...]: a database and topics of its own, the services,
 # the reference data.

@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 export SUCCESSION_NOW=2026-06-01T00:00:00Z
-ctl generate --out "$IT_DIR/example" --seed 11 --events 6000 >/dev/null
+simulator --out "$IT_DIR/example" --seed 11 --events 6000 >/dev/null
 workers=(vacancy-worker appointment-worker appraisal-worker)
 
 run() { # run NAME INSTANCES

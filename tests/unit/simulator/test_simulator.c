@@ -1,17 +1,16 @@
-/* Unit tests of the example generator (services/successionctl/cmd_generate.c
- * and generate_world.c):
+/* Unit tests of the simulator (services/succession-simulator, its library):
  * the same seed and clock give byte-identical files, the reference data has
  * the contract's headers and exactly 200 designated posts, every event line
  * decodes as its topic's message and all but a handful pass validation, ids
- * repeat only in exact repeats, nothing happens on or after today, and bad
- * arguments or a failing write are reported. The command is compiled into
- * the test so that it runs without the rest of the tool. */
+ * repeat only in exact repeats, nothing happens on or after today, what was
+ * written is counted, and bad arguments or a failing write are reported. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,41 +18,57 @@
 
 #include <jansson.h>
 
+#include "datetime.h"
 #include "events.h"
 #include "pbjson.h"
+#include "sim_options.h"
+#include "sim_write.h"
 #include "validate.h"
-
-#include "../../services/successionctl/cmd_generate.c"
-#include "../../services/successionctl/generate_world.c"
 
 #define NOW         "2026-06-01T12:00:00Z"
 #define TEST_PATH   4096
 #define TEST_ERR    256
 #define MAX_LINE    2048
-#define DIR_PATTERN "/tmp/test_generate.XXXXXX"
+#define DIR_PATTERN "/tmp/test_simulator.XXXXXX"
 
-static int errors_reported;
+static sim_summary_t written; /* by the last generate() */
+static char error[TEST_PATH + TEST_ERR];
 
-/* The tool's error printer; here errors are only counted. */
-void ctl_error(const char *command, const char *fmt, ...)
+/* Parses {program, --out out (unless out is NULL), the NULL-terminated
+ * arguments of ap} into *o; returns what sim_options_parse() does. */
+static int parse_list(sim_options_t *o, const char *out, va_list ap)
 {
-    (void)command;
-    (void)fmt;
-    errors_reported++;
+    char *argv[16] = {"succession-simulator"};
+    int argc = 1;
+    if (out) {
+        argv[argc++] = "--out";
+        argv[argc++] = (char *)out;
+    }
+    for (char *arg; argc < 16 && (arg = va_arg(ap, char *)) != NULL;)
+        argv[argc++] = arg;
+    return sim_options_parse(o, argc, argv, error, sizeof error);
 }
 
-/* Runs generate with the NULL-terminated extra arguments; returns its exit status. */
-static int generate(const char *out, ...)
+static int parse(sim_options_t *o, const char *out, ...)
 {
-    char *argv[16] = {"generate", "--out", (char *)out};
-    int argc = 3;
     va_list ap;
     va_start(ap, out);
-    for (char *arg; argc < 15 && (arg = va_arg(ap, char *)) != NULL;)
-        argv[argc++] = arg;
+    int rc = parse_list(o, out, ap);
     va_end(ap);
-    ctl_t ctl = {0};
-    return cmd_generate(&ctl, argc, argv);
+    return rc;
+}
+
+/* Writes the example of out and the NULL-terminated extra arguments, which
+ * must parse; returns what sim_write_example() does. */
+static int generate(const char *out, ...)
+{
+    sim_options_t o;
+    va_list ap;
+    va_start(ap, out);
+    int rc = parse_list(&o, out, ap);
+    va_end(ap);
+    assert_int_equal(rc, 0);
+    return sim_write_example(&o, &written, error, sizeof error);
 }
 
 static char *new_dir(void)
@@ -148,6 +163,9 @@ static void test_reference_data_has_headers_and_200_designated_posts(void **stat
     assert_int_equal(count_text(posts, "-CEO,"), 450);
     assert_true(count_text(posts, ",CHIEF_EXECUTIVE,yes\n") >= 140);
     assert_true(count_text(posts, ",FINANCE_DIRECTOR,yes\n") > 0);
+    assert_int_equal(written.organisations, 450);
+    assert_int_equal(written.posts, 2700);
+    assert_int_equal(written.designated, 200);
     free(orgs), free(posts);
     remove_dir(dir);
 }
@@ -200,6 +218,7 @@ static void test_every_line_decodes_and_a_handful_are_invalid(void **state)
     }
     fclose(f);
     json_decref(seen);
+    assert_int_equal(written.events, lines);
     assert_true(lines > 36000 && lines < 44000);
     assert_true(invalid >= 10 && invalid <= lines / 300);
     assert_true(repeats >= lines / 200 && repeats <= lines / 50);
@@ -238,16 +257,35 @@ static void test_nothing_happens_on_or_after_today_and_lines_are_mostly_in_order
     remove_dir(dir);
 }
 
+static void test_options_start_from_the_defaults_and_help_needs_nothing_else(void **state)
+{
+    (void)state;
+    sim_options_t o;
+    assert_int_equal(parse(&o, "/tmp/unused", "--events", "6000", NULL), 0);
+    assert_string_equal(o.out, "/tmp/unused");
+    assert_int_equal(o.events, 6000);
+    assert_int_equal(o.seed, SIM_DEFAULT_SEED);
+    assert_int_equal(o.organisations, SIM_DEFAULT_ORGS);
+    assert_int_equal(o.designated, SIM_TOP200);
+    assert_false(o.help);
+    assert_int_equal(parse(&o, NULL, "--help", NULL), 0);
+    assert_true(o.help);
+}
+
 static void test_bad_arguments_are_usage_errors(void **state)
 {
     (void)state;
-    char *argv[] = {"generate", "--seed", "1"};
-    ctl_t ctl = {0};
-    assert_int_equal(cmd_generate(&ctl, 3, argv), 2);
-    assert_int_equal(generate("/tmp/unused", "--events", "5", NULL), 2);
-    assert_int_equal(generate("/tmp/unused", "--organisations", "x", NULL), 2);
-    assert_int_equal(generate("/tmp/unused", "--seed", NULL), 2);
-    assert_int_equal(generate("/tmp/unused", "--colour", "red", NULL), 2);
+    sim_options_t o;
+    assert_int_equal(parse(&o, NULL, "--seed", "1", NULL), -1);
+    assert_string_equal(error, "--out: the folder to write is missing");
+    assert_int_equal(parse(&o, "/tmp/unused", "--events", "5", NULL), -1);
+    assert_string_equal(error, "--events: '5' is not a whole number from 1000 to 2000000");
+    assert_int_equal(parse(&o, "/tmp/unused", "--organisations", "x", NULL), -1);
+    assert_string_equal(error, "--organisations: 'x' is not a whole number from 7 to 5000");
+    assert_int_equal(parse(&o, "/tmp/unused", "--seed", NULL), -1);
+    assert_string_equal(error, "--seed: the value is missing");
+    assert_int_equal(parse(&o, "/tmp/unused", "--colour", "red", NULL), -1);
+    assert_string_equal(error, "--colour: unknown option");
 }
 
 static void test_a_failing_write_is_reported(void **state)
@@ -256,9 +294,10 @@ static void test_a_failing_write_is_reported(void **state)
     char *dir = new_dir(), path[TEST_PATH];
     snprintf(path, sizeof path, "%s/events.jsonl", dir);
     assert_int_equal(symlink("/dev/full", path), 0);
-    errors_reported = 0;
-    assert_int_equal(generate(dir, NULL), 1);
-    assert_int_equal(errors_reported, 1);
+    assert_int_equal(generate(dir, NULL), -1);
+    char expected[TEST_PATH + TEST_ERR];
+    snprintf(expected, sizeof expected, "%s: %s", path, strerror(ENOSPC));
+    assert_string_equal(error, expected);
     remove_dir(dir);
 }
 
@@ -269,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_reference_data_has_headers_and_200_designated_posts),
         cmocka_unit_test(test_every_line_decodes_and_a_handful_are_invalid),
         cmocka_unit_test(test_nothing_happens_on_or_after_today_and_lines_are_mostly_in_order),
+        cmocka_unit_test(test_options_start_from_the_defaults_and_help_needs_nothing_else),
         cmocka_unit_test(test_bad_arguments_are_usage_errors),
         cmocka_unit_test(test_a_failing_write_is_reported),
     };
