@@ -9,5 +9,6 @@
 #define TOPIC_ALERTS      "succession.alerts.v1"
 #define TOPIC_POST_STATUS "succession.post-status.v1"
 #define TOPIC_DLQ         "succession.dlq.v1"
+#define TOPIC_PROGRAMME   "succession.programme-summary.v1"
 
 #endif

@@ -376,6 +376,32 @@ int db_array_finish(char **buf, size_t *len, size_t *cap)
     return 0;
 }
 
+char *db_hex(const uint8_t *bytes, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *hex = malloc(2 * len + 1);
+    for (size_t i = 0; hex && i < len; i++) {
+        hex[2 * i] = digits[bytes[i] >> 4];
+        hex[2 * i + 1] = digits[bytes[i] & 15];
+    }
+    if (hex)
+        hex[2 * len] = '\0';
+    return hex;
+}
+
+char *db_pack_hex(const ProtobufCMessage *msg)
+{
+    size_t n = protobuf_c_message_get_packed_size(msg);
+    uint8_t *bytes = malloc(n ? n : 1);
+    char *hex = NULL;
+    if (bytes) {
+        protobuf_c_message_pack(msg, bytes);
+        hex = db_hex(bytes, n);
+    }
+    free(bytes);
+    return hex;
+}
+
 uint8_t *db_bytea_decode(const char *text, size_t *len)
 {
     size_t n;

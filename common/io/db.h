@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <libpq-fe.h>
+#include <protobuf-c/protobuf-c.h>
 
 typedef struct db db_t;
 
@@ -110,6 +111,13 @@ int db_array_append(char **buf, size_t *len, size_t *cap, const char *element)
 /* Closes the array literal started by the first db_array_append ("{}" when
  * nothing was appended). */
 int db_array_finish(char **buf, size_t *len, size_t *cap) __attribute__((warn_unused_result));
+
+/* The lowercase hex text of len bytes, for decode(x, 'hex') in SQL: a new
+ * string (the caller frees), NULL when out of memory. */
+char *db_hex(const uint8_t *bytes, size_t len);
+
+/* db_hex of msg packed; NULL when out of memory. */
+char *db_pack_hex(const ProtobufCMessage *msg);
 
 /* Decodes a bytea value as the server sent it in text form, hex ("\\x0a03")
  * or escape ("a\\000b") whatever its bytea_output, into a new buffer of *len

@@ -89,40 +89,16 @@ static void read_settings(const PGresult *res, rules_settings_t *s)
     }
 }
 
-static const char hex_digits[] = "0123456789abcdef";
-
-/* Packs msg into a new hex string (caller frees), NULL when out of memory. */
-static char *pack_hex(const ProtobufCMessage *msg)
-{
-    size_t n = protobuf_c_message_get_packed_size(msg);
-    uint8_t *bytes = malloc(n ? n : 1);
-    char *hex = malloc(2 * n + 1);
-    if (!bytes || !hex) {
-        free(bytes);
-        free(hex);
-        return NULL;
-    }
-    protobuf_c_message_pack(msg, bytes);
-    for (size_t i = 0; i < n; i++) {
-        hex[2 * i] = hex_digits[bytes[i] >> 4];
-        hex[2 * i + 1] = hex_digits[bytes[i] & 15];
-    }
-    hex[2 * n] = '\0';
-    free(bytes);
-    return hex;
-}
-
 /* Whether the bytea value text (in the form the server sent) holds the bytes
- * that hex spells (as pack_hex writes them). False when out of memory. */
+ * that hex spells (as db_hex writes them). False when out of memory. */
 static bool same_bytes(const char *text, const char *hex)
 {
     size_t len;
     uint8_t *bytes = db_bytea_decode(text, &len);
-    bool same = bytes && strlen(hex) == 2 * len;
-    for (size_t i = 0; same && i < len; i++)
-        same =
-            hex[2 * i] == hex_digits[bytes[i] >> 4] && hex[2 * i + 1] == hex_digits[bytes[i] & 15];
+    char *bytes_hex = bytes ? db_hex(bytes, len) : NULL;
+    bool same = bytes_hex && strcmp(bytes_hex, hex) == 0;
     free(bytes);
+    free(bytes_hex);
     return same;
 }
 
@@ -193,6 +169,10 @@ typedef struct judge_ctx {
     scratch_t scratch;
     record_t *rec;
     evaluate_stats_t *stats;
+    /* When set, every post is judged as if designated and its picture handed
+     * to each instead of recorded (evaluate_candidates). */
+    evaluate_each_fn each;
+    void *each_arg;
 } judge_ctx_t;
 
 /* Gathers the facts of the post at row of the posts set into p, deciding
@@ -287,7 +267,7 @@ static char *alert_hex(const Succession__V1__PostStatus *st, Succession__V1__Ale
     char alert_id[256];
     Succession__V1__SuccessionAlert a;
     status_alert(&a, st, state, previous, sequence, alert_id, sizeof alert_id);
-    return pack_hex(&a.base);
+    return db_pack_hex(&a.base);
 }
 
 /* Judges the post at row of the posts set and records it when its outcome
@@ -295,7 +275,7 @@ static char *alert_hex(const Succession__V1__PostStatus *st, Succession__V1__Ale
 static int judge_post(judge_ctx_t *ctx, int row, const char *caused_by)
 {
     const PGresult *posts = ctx->sets[Q_POSTS];
-    const bool designated = is_true(posts, row, P_DESIGNATED);
+    const bool designated = ctx->each || is_true(posts, row, P_DESIGNATED);
     if (!designated && !is_true(posts, row, P_EVALUATED))
         return 0;
     rules_post_t p;
@@ -324,8 +304,12 @@ static int judge_post(judge_ctx_t *ctx, int row, const char *caused_by)
     char leaving[DATE_TEXT_SIZE];
     fill_reference(&st, posts, row);
     status_fill_picture(&st, &p, &r, &th, ctx->settings, listed, leaving);
+    if (ctx->each) {
+        rc = ctx->each(&st, ctx->each_arg);
+        goto done;
+    }
 
-    picture = pack_hex(&st.base);
+    picture = db_pack_hex(&st.base);
     if (!picture)
         goto done;
     const char *prev_picture =
@@ -340,7 +324,7 @@ static int judge_post(judge_ctx_t *ctx, int row, const char *caused_by)
     int sequence = atoi(PQgetvalue(posts, row, P_SEQUENCE)) + (transition ? 1 : 0);
     st.caused_by_event_id = caused_by ? (char *)caused_by : "";
     st.evaluated_at = &ctx->evaluated_at;
-    status = pack_hex(&st.base);
+    status = db_pack_hex(&st.base);
     alert = transition ? alert_hex(&st, transition, was, sequence) : NULL;
     rc = (!status || (transition && !alert)) ? -1 : 0;
     if (rc == 0)
@@ -433,8 +417,11 @@ static int judge_all(judge_ctx_t *ctx, const char *const *post_ids, const char *
     return 0;
 }
 
-db_status_t evaluate_posts(db_t *db, const char *const *post_ids, const char *const *caused_by,
-                           size_t count, evaluate_stats_t *stats, char *errstr, size_t errstr_size)
+/* Fetches the facts of post_ids (byte order) in one round trip and judges
+ * each: recorded, or handed to each when it is not NULL. */
+static db_status_t judge_posts(db_t *db, const char *const *post_ids, const char *const *caused_by,
+                               size_t count, evaluate_stats_t *stats, evaluate_each_fn each,
+                               void *each_arg, char *errstr, size_t errstr_size)
 {
     if (count == 0)
         return DB_OK;
@@ -442,8 +429,12 @@ db_status_t evaluate_posts(db_t *db, const char *const *post_ids, const char *co
     record_t rec = {0};
     PGresult *sets[Q_N] = {0};
     pgarray_t ids = {0};
-    judge_ctx_t ctx = {
-        .settings = &settings, .today = datetime_today(), .rec = &rec, .stats = stats};
+    judge_ctx_t ctx = {.settings = &settings,
+                       .today = datetime_today(),
+                       .rec = &rec,
+                       .stats = stats,
+                       .each = each,
+                       .each_arg = each_arg};
     db_status_t st = DB_FAULT;
     for (size_t i = 0; i < count; i++)
         if (append_text(&ids, post_ids[i]))
@@ -479,6 +470,38 @@ done:
     free_scratch(&ctx.scratch);
     free(ids.buf);
     record_free(&rec);
+    return st;
+}
+
+db_status_t evaluate_posts(db_t *db, const char *const *post_ids, const char *const *caused_by,
+                           size_t count, evaluate_stats_t *stats, char *errstr, size_t errstr_size)
+{
+    return judge_posts(db, post_ids, caused_by, count, stats, NULL, NULL, errstr, errstr_size);
+}
+
+db_status_t evaluate_candidates(db_t *db, evaluate_each_fn each, void *arg, char *errstr,
+                                size_t errstr_size)
+{
+    PGresult *res;
+    db_status_t st = db_exec(db,
+                             "SELECT post_id FROM post WHERE NOT designated "
+                             "ORDER BY post_id COLLATE \"C\"",
+                             0, NULL, &res, errstr, errstr_size);
+    if (st != DB_OK)
+        return st;
+    int n = PQntuples(res);
+    const char **ids = calloc(n ? (size_t)n : 1, sizeof *ids);
+    evaluate_stats_t stats = {0};
+    if (!ids) {
+        snprintf(errstr, errstr_size, "out of memory");
+        st = DB_FAULT;
+    }
+    for (int i = 0; ids && i < n; i++)
+        ids[i] = PQgetvalue(res, i, 0);
+    if (st == DB_OK)
+        st = judge_posts(db, ids, NULL, (size_t)n, &stats, each, arg, errstr, errstr_size);
+    free(ids);
+    PQclear(res);
     return st;
 }
 

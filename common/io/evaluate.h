@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "succession/v1/outputs.pb-c.h"
 
 typedef struct evaluate_stats {
     long posts;        /* posts judged */
@@ -47,5 +48,16 @@ db_status_t evaluate_dirty(db_t *db, evaluate_stats_t *stats, char *errstr, size
  * data or settings change). */
 db_status_t evaluate_all(db_t *db, evaluate_stats_t *stats, char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));
+
+/* Receives one judged picture (its strings live until the call returns);
+ * returns 0, or -1 to stop with "out of memory". */
+typedef int (*evaluate_each_fn)(const Succession__V1__PostStatus *st, void *arg);
+
+/* Candidates for designation: judges every registered non-designated post
+ * as if it were designated, records nothing, and hands each picture to
+ * each in post id order. Read-only; any transaction is the caller's.
+ * Returns a db_status_t. */
+db_status_t evaluate_candidates(db_t *db, evaluate_each_fn each, void *arg, char *errstr,
+                                size_t errstr_size) __attribute__((warn_unused_result));
 
 #endif

@@ -43,6 +43,8 @@ static const struct {
      &health_metrics.alerts_queued},
     {"succession_statuses_queued_total", "counter", "Post status snapshots written to the outbox.",
      &health_metrics.statuses_queued},
+    {"succession_summaries_queued_total", "counter", "Programme summaries written to the outbox.",
+     &health_metrics.summaries_queued},
     {"succession_outbox_relayed_total", "counter", "Outbox rows relayed and confirmed by Kafka.",
      &health_metrics.outbox_relayed},
     {"succession_outbox_failed_total", "counter",

@@ -32,6 +32,7 @@ typedef struct health_metrics {
     atomic_long posts_evaluated;      /* posts judged by the evaluator */
     atomic_long alerts_queued;        /* alerts written to the outbox */
     atomic_long statuses_queued;      /* post status snapshots written to the outbox */
+    atomic_long summaries_queued;     /* programme summaries written to the outbox */
     atomic_long outbox_relayed;       /* outbox rows Kafka confirmed (publisher) */
     atomic_long outbox_failed;        /* outbox rows Kafka refused for good, set aside */
     /* Gauges. */

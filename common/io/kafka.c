@@ -113,6 +113,7 @@ int kafka_create_topics(rd_kafka_t *rk, const config_t *cfg, int partitions, int
         {TOPIC_VACANCY, 1, "delete"},      {TOPIC_APPOINTMENT, 1, "delete"},
         {TOPIC_APPRAISAL, 1, "delete"},    {TOPIC_ALERTS, 1, "delete"},
         {TOPIC_POST_STATUS, 1, "compact"}, {TOPIC_DLQ, 0, "delete"},
+        {TOPIC_PROGRAMME, 1, "compact"},
     };
     enum { N = sizeof specs / sizeof specs[0] };
     rd_kafka_NewTopic_t *topics[N] = {0};

@@ -2,9 +2,11 @@
  * commits (LISTEN/NOTIFY) it evaluates the posts the batch marked dirty, and
  * relays the outbox to succession.alerts.v1 and succession.post-status.v1;
  * under load one evaluation covers many batches. It also re-evaluates every
- * designated post on a timer, because time alone changes the answer. One
- * instance relays at a time (a session
- * advisory lock); others wait as standbys. */
+ * designated post on a timer, because time alone changes the answer. After
+ * either changed a picture it publishes the programme's view
+ * (succession.programme-summary.v1), at most every SUMMARY_PAUSE_MS. One
+ * instance relays at a time (a session advisory lock); others wait as
+ * standbys. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,19 +21,31 @@
 #include "log.h"
 #include "outbox.h"
 #include "service.h"
+#include "summary.h"
 
 #define RELAY_BATCH 500
+/* The least time between two publications of the programme's view: a
+ * replay of a million events then sends a few dozen summaries per group,
+ * and a quiet system answers a change within this. */
+#define SUMMARY_PAUSE_MS 2000
 
 typedef struct publisher {
     config_t cfg;
     db_t *db;
     rd_kafka_t *producer;
     time_t next_reevaluation;
+    bool summary_due;     /* a picture changed since the view was last published */
+    long next_summary_ms; /* monotonic: not before this */
 } publisher_t;
 
 static db_status_t reevaluate_tx(db_t *db, void *arg, char *errstr, size_t errstr_size)
 {
     return evaluate_all(db, arg, errstr, errstr_size);
+}
+
+static db_status_t summary_tx(db_t *db, void *arg, char *errstr, size_t errstr_size)
+{
+    return summary_publish(db, arg, errstr, errstr_size);
 }
 
 /* Connects, listens and takes the relay lock, waiting as long as needed.
@@ -104,9 +118,10 @@ static db_status_t measure_outbox(publisher_t *p, char *err, size_t err_size)
     return DB_OK;
 }
 
-/* Adds an evaluation to the metrics. */
-static void count_evaluation(const evaluate_stats_t *stats)
+/* Adds an evaluation to the metrics; a changed picture makes the view due. */
+static void count_evaluation(publisher_t *p, const evaluate_stats_t *stats)
 {
+    p->summary_due = p->summary_due || stats->statuses > 0;
     atomic_fetch_add(&health_metrics.posts_evaluated, stats->posts);
     atomic_fetch_add(&health_metrics.alerts_queued, stats->alerts);
     atomic_fetch_add(&health_metrics.statuses_queued, stats->statuses);
@@ -124,7 +139,8 @@ static db_status_t reevaluate_when_due(publisher_t *p, char *err, size_t err_siz
         log_error("reevaluation_failed", "%s", err);
         return st;
     }
-    count_evaluation(&stats);
+    count_evaluation(p, &stats);
+    p->summary_due = true; /* a new day's trend point, if nothing else */
     if (stats.alerts || stats.statuses)
         log_info("reevaluated", "%ld posts, %ld alerts, %ld statuses", stats.posts, stats.alerts,
                  stats.statuses);
@@ -145,13 +161,33 @@ static db_status_t evaluate_marked(publisher_t *p, char *err, size_t err_size)
     long started = datetime_monotonic_ms();
     db_status_t st = evaluate_dirty(p->db, &stats, err, err_size);
     long took = datetime_monotonic_ms() - started;
-    count_evaluation(&stats);
+    count_evaluation(p, &stats);
     if (stats.posts > 0)
         log_info("posts_evaluated", "%ld posts, %ld alerts, %ld statuses, %ld ms", stats.posts,
                  stats.alerts, stats.statuses, took);
     if (st != DB_OK)
         log_error("evaluation_failed", "%s", err);
     return st;
+}
+
+/* Publishes the programme's view when a picture changed and the pause since
+ * the last publication is over. */
+static db_status_t summarise_when_due(publisher_t *p, char *err, size_t err_size)
+{
+    if (!p->summary_due || datetime_monotonic_ms() < p->next_summary_ms)
+        return DB_OK;
+    long queued = 0;
+    db_status_t st = db_transaction(p->db, summary_tx, &queued, err, err_size);
+    if (st != DB_OK) {
+        log_error("summary_failed", "%s", err);
+        return st;
+    }
+    atomic_fetch_add(&health_metrics.summaries_queued, queued);
+    if (queued > 0)
+        log_info("summaries_queued", "%ld groups changed", queued);
+    p->summary_due = false;
+    p->next_summary_ms = datetime_monotonic_ms() + SUMMARY_PAUSE_MS;
+    return DB_OK;
 }
 
 /* Relays until the outbox is empty (or what is left waits for Kafka). */
@@ -184,7 +220,7 @@ static db_status_t publisher_round(publisher_t *p)
     char err[1024] = "";
     db_status_t worst = DB_OK;
     db_status_t (*steps[])(publisher_t *, char *, size_t) = {reevaluate_when_due, evaluate_marked,
-                                                             relay};
+                                                             summarise_when_due, relay};
     for (size_t i = 0; i < sizeof steps / sizeof steps[0] && worst != DB_DOWN; i++) {
         db_status_t st = steps[i](p, err, sizeof err);
         if (st != DB_OK && worst != DB_DOWN)
@@ -230,7 +266,7 @@ static void wait_for_work(publisher_t *p)
 
 int main(int argc, char **argv)
 {
-    publisher_t p = {0};
+    publisher_t p = {.summary_due = true};
     char *rest[argc];
     int rest_count, rc = 0;
     service_status_t s = service_init(

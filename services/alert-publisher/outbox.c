@@ -25,6 +25,11 @@ struct relay {
     int pending; /* delivery reports still to come */
 };
 
+/* Where each kind of outbox row goes (the topics with the prefix). */
+typedef struct relay_topics {
+    char alerts[256], statuses[256], summaries[256];
+} relay_topics_t;
+
 /* Errors that sending the same row again cannot mend. */
 static bool refused_for_good(rd_kafka_resp_err_t err)
 {
@@ -51,13 +56,16 @@ void outbox_delivery_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 
 /* Produces row i of res (id, kind, post_id, payload) with its slot as the
  * opaque; a row the producer refuses at once as too large is marked so. */
-static void produce_row(rd_kafka_t *producer, const char *alerts, const char *statuses,
-                        const PGresult *res, int i, row_t *row)
+static void produce_row(rd_kafka_t *producer, const relay_topics_t *topics, const PGresult *res,
+                        int i, row_t *row)
 {
     size_t len;
     uint8_t *payload = db_bytea_decode(PQgetvalue(res, i, 3), &len);
     const char *key = PQgetvalue(res, i, 2);
-    const char *topic = strcmp(PQgetvalue(res, i, 1), "alert") == 0 ? alerts : statuses;
+    const char *kind = PQgetvalue(res, i, 1);
+    const char *topic = strcmp(kind, "alert") == 0    ? topics->alerts
+                        : strcmp(kind, "status") == 0 ? topics->statuses
+                                                      : topics->summaries;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__FAIL;
     while (payload &&
            (err = rd_kafka_producev(
@@ -112,10 +120,12 @@ static int sort_rows(const PGresult *res, const row_t *rows, char **done, size_t
 db_status_t outbox_relay(db_t *db, rd_kafka_t *producer, const config_t *cfg, int max_rows,
                          outbox_round_t *round, char *errstr, size_t errstr_size)
 {
-    char limit[16], alerts[256], statuses[256];
+    char limit[16];
     snprintf(limit, sizeof limit, "%d", max_rows);
-    config_topic(cfg, TOPIC_ALERTS, alerts, sizeof alerts);
-    config_topic(cfg, TOPIC_POST_STATUS, statuses, sizeof statuses);
+    relay_topics_t topics;
+    config_topic(cfg, TOPIC_ALERTS, topics.alerts, sizeof topics.alerts);
+    config_topic(cfg, TOPIC_POST_STATUS, topics.statuses, sizeof topics.statuses);
+    config_topic(cfg, TOPIC_PROGRAMME, topics.summaries, sizeof topics.summaries);
     memset(round, 0, sizeof *round);
     PGresult *res;
     const char *params[] = {limit};
@@ -133,7 +143,7 @@ db_status_t outbox_relay(db_t *db, rd_kafka_t *producer, const config_t *cfg, in
         goto oom;
     for (int i = 0; i < n; i++) {
         relay.rows[i].relay = &relay;
-        produce_row(producer, alerts, statuses, res, i, &relay.rows[i]);
+        produce_row(producer, &topics, res, i, &relay.rows[i]);
     }
     while (relay.pending > 0)
         rd_kafka_poll(producer, 50);

@@ -1,5 +1,6 @@
 /* outbox: relays the rows the evaluator wrote in the model's transactions to
- * the alert and post-status topics, in outbox order, keyed by post id, and
+ * the alert, post-status and programme-summary topics (by the row's kind), in
+ * outbox order, keyed by post id (a summary's by its group), and
  * deletes each row only after Kafka reported it persisted. A row Kafka
  * refuses for good (too large, say) is moved to outbox_failed, so that one
  * row never stops the rest. */

@@ -8,6 +8,8 @@
 #include "config.h"
 #include "db.h"
 
+#include <protobuf-c/protobuf-c.h>
+
 typedef struct ctl {
     config_t cfg;
     db_t *db; /* opened by ctl_db() on first use */
@@ -33,6 +35,14 @@ const char *ctl_shown(const void *s, size_t len, char *buf, size_t size);
 void ctl_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ctl_progress_end(void);
 
+/* Writes msg in the proto3 JSON mapping as one line on stdout. Returns 0,
+ * or -1 when out of memory (nothing written). */
+int ctl_print_json(const ProtobufCMessage *msg);
+
+/* The name of value in enum d without the prefix all its values share
+ * ("HIGH" for SEVERITY_HIGH); "?" for an unknown value. Static storage. */
+const char *ctl_enum_short(const ProtobufCEnumDescriptor *d, int value);
+
 /* Prints "successionctl COMMAND: message" on stderr. */
 void ctl_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -47,5 +57,7 @@ int cmd_alerts(ctl_t *ctl, int argc, char **argv);
 int cmd_settings(ctl_t *ctl, int argc, char **argv);
 int cmd_dlq(ctl_t *ctl, int argc, char **argv);
 int cmd_parked(ctl_t *ctl, int argc, char **argv);
+int cmd_report(ctl_t *ctl, int argc, char **argv);
+int cmd_candidates(ctl_t *ctl, int argc, char **argv);
 
 #endif

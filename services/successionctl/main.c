@@ -6,8 +6,11 @@
 
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "ctl.h"
 #include "datetime.h"
+#include "pbjson.h"
 #include "service.h"
 #include "text.h"
 
@@ -35,6 +38,11 @@ static const command_t commands[] = {
      "settings [NAME=VALUE ...]    show or change thresholds and horizons"},
     {"dlq", cmd_dlq,
      "dlq list [--json] | dlq replay (--all | --offset N ...)   dead letters: why, and re-publish"},
+    {"report", cmd_report,
+     "report [--json]              the programme's view: cover, shared successors, by region "
+     "and role"},
+    {"candidates", cmd_candidates,
+     "candidates [--limit N] [--json]   the weakest posts outside the designated ones"},
     {"parked", cmd_parked,
      "parked [--json]              events waiting for their post to be registered"},
 };
@@ -86,6 +94,31 @@ void ctl_error(const char *command, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+}
+
+int ctl_print_json(const ProtobufCMessage *msg)
+{
+    json_t *j = pbjson_encode(msg);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    if (text)
+        puts(text);
+    free(text);
+    json_decref(j);
+    return text ? 0 : -1;
+}
+
+const char *ctl_enum_short(const ProtobufCEnumDescriptor *d, int value)
+{
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d, value);
+    if (!v)
+        return "?";
+    /* The prefix every value of the enum shares, up to its last '_'. */
+    const char *first = d->values[0].name, *other = d->values[d->n_values > 1].name;
+    size_t prefix = 0;
+    for (size_t i = 0; first[i] && first[i] == other[i]; i++)
+        if (first[i] == '_')
+            prefix = i + 1;
+    return v->name + prefix;
 }
 
 const char *ctl_shown(const void *s, size_t len, char *buf, size_t size)
