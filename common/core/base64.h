@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A new NUL-terminated string of len bytes of data (NULL when len is 0) in
- * the standard alphabet with padding. Returns NULL when memory runs out;
+/* A new NUL-terminated string of len bytes of data (which may be NULL when
+ * len is 0) in the standard alphabet with padding. Returns NULL when memory runs out;
  * the caller frees. */
 char *base64_encode(const void *data, size_t len);
 

@@ -131,11 +131,16 @@ static bool reader_take(reader_t *r, const rd_kafka_message_t *m, reader_visit_f
         ctl_error(r->command, "%s", rd_kafka_message_errstr(m));
         return false;
     }
-    if (!known || (!r->following && r->at_end[p]))
+    if (!known)
         return true;
-    if (r->following || m->offset < r->end[p])
+    if (r->following) {
+        r->at_end[p] = false;
         visit(m, arg);
-    r->at_end[p] = !r->following && m->offset + 1 >= r->end[p];
+    } else if (!r->at_end[p]) {
+        if (m->offset < r->end[p])
+            visit(m, arg);
+        r->at_end[p] = m->offset + 1 >= r->end[p];
+    }
     return true;
 }
 
