@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "datetime.h"
 #include "fieldpath.h"
 #include "google/protobuf/timestamp.pb-c.h"
@@ -108,85 +109,6 @@ static ProtobufCMessage *new_message(const ProtobufCMessageDescriptor *desc)
     if (msg)
         protobuf_c_message_init(desc, msg);
     return msg;
-}
-
-/* ---- base64 ---- */
-
-static const char base64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* The 6-bit value of a base64 digit, standard or URL-safe; -1 otherwise. */
-static int base64_digit(unsigned char c)
-{
-    if (c == '-' || c == '_')
-        return c == '-' ? 62 : 63;
-    const char *p = c ? strchr(base64_alphabet, c) : NULL;
-    return p ? (int)(p - base64_alphabet) : -1;
-}
-
-/* Decodes base64 (either alphabet, padding optional, as the mapping
- * allows) into a new buffer. Returns 0, or -1 when malformed or out of
- * memory (*out is then NULL). An empty input gives NULL and length 0. */
-static int base64_decode(const char *in, size_t len, uint8_t **out, size_t *out_len)
-{
-    size_t padding = 0;
-    while (len > 0 && padding < 2 && in[len - 1] == '=') {
-        len--;
-        padding++;
-    }
-    *out = NULL;
-    *out_len = 0;
-    if (len % 4 == 1 || (padding > 0 && (len + padding) % 4 != 0))
-        return -1;
-    if (len == 0)
-        return 0;
-    uint8_t *buf = malloc(len / 4 * 3 + 3);
-    if (!buf)
-        return -1;
-    uint32_t bits = 0;
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        int v = base64_digit((unsigned char)in[i]);
-        if (v < 0)
-            goto malformed;
-        bits = (bits << 6) | (uint32_t)v;
-        if (i % 4 == 3 || i == len - 1) {
-            size_t digits = i % 4 + 1;
-            bits <<= 6 * (4 - digits); /* align a short final group */
-            for (size_t k = 0; k + 1 < digits; k++)
-                buf[n++] = (uint8_t)(bits >> (16 - 8 * k));
-            bits = 0;
-        }
-    }
-    *out = buf;
-    *out_len = n;
-    return 0;
-malformed:
-    free(buf);
-    return -1;
-}
-
-json_t *pbjson_base64(const void *bytes, size_t len)
-{
-    const uint8_t *data = bytes;
-    char *text = malloc((len + 2) / 3 * 4 + 1);
-    if (!text)
-        return NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t group = (uint32_t)data[i] << 16;
-        if (i + 1 < len)
-            group |= (uint32_t)data[i + 1] << 8;
-        if (i + 2 < len)
-            group |= data[i + 2];
-        text[n++] = base64_alphabet[group >> 18 & 63];
-        text[n++] = base64_alphabet[group >> 12 & 63];
-        text[n++] = i + 1 < len ? base64_alphabet[group >> 6 & 63] : '=';
-        text[n++] = i + 2 < len ? base64_alphabet[group & 63] : '=';
-    }
-    json_t *json = json_stringn(text, n);
-    free(text);
-    return json;
 }
 
 /* ---- decoding scalars ---- */
@@ -571,21 +493,30 @@ void pbjson_free(ProtobufCMessage *message)
 
 /* ---- encoding ---- */
 
-/* A JSON string for s. protobuf-c does not check UTF-8 when unpacking and
- * JSON cannot carry malformed text, so each malformed byte is shown as \xNN
- * (text.h) rather than the whole message failing to print. */
-static json_t *encode_string(const char *s)
+json_t *pbjson_base64(const void *bytes, size_t len)
 {
-    if (!s)
-        s = "";
-    json_t *json = json_string(s);
+    char *text = base64_encode(bytes, len);
+    json_t *json = text ? json_string(text) : NULL;
+    free(text);
+    return json;
+}
+
+json_t *pbjson_string(const void *s, size_t len)
+{
+    json_t *json = json_stringn(s, len);
     if (json)
         return json;
-    size_t len = strlen(s);
     char *clean = text_clean(s, len, 4 * len + 8, 0);
     json = clean ? json_string(clean) : NULL;
     free(clean);
     return json;
+}
+
+/* A JSON string for s. protobuf-c does not check UTF-8 when unpacking, so
+ * a string may be malformed; it is shown, not refused. */
+static json_t *encode_string(const char *s)
+{
+    return s ? pbjson_string(s, strlen(s)) : json_string("");
 }
 
 /* A JSON value for a double: a number, or the mapping's strings for NaN

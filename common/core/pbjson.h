@@ -33,7 +33,13 @@ void pbjson_free(ProtobufCMessage *message);
 json_t *pbjson_encode(const ProtobufCMessage *message);
 
 /* A new JSON string of len bytes in standard base64 with padding (the
- * mapping's form of bytes), or NULL when out of memory. */
+ * mapping's form of bytes, base64.h), or NULL when out of memory. */
 json_t *pbjson_base64(const void *bytes, size_t len);
+
+/* A new JSON string of len bytes of s (not NULL), any bytes: JSON cannot
+ * carry malformed UTF-8, so when s is not well-formed each malformed byte
+ * is written as \xNN (text_clean in text.h, the form `dlq list` shows).
+ * Returns NULL when out of memory. */
+json_t *pbjson_string(const void *s, size_t len);
 
 #endif

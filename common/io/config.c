@@ -276,6 +276,20 @@ void config_topic(const config_t *cfg, const char *name, char *buf, size_t buf_s
     snprintf(buf, buf_size, "%s%s", cfg->topic_prefix, name);
 }
 
+int config_group(const config_t *cfg, const char *service, char *buf, size_t buf_size, char *errstr,
+                 size_t errstr_size)
+{
+    int n = cfg->group_id[0]
+                ? snprintf(buf, buf_size, "%s", cfg->group_id)
+                : snprintf(buf, buf_size, "%ssuccession-%s", cfg->topic_prefix, service);
+    if (n < 0 || (size_t)n >= buf_size) {
+        snprintf(errstr, errstr_size, "group-id: the consumer group name is longer than %zu bytes",
+                 buf_size - 1);
+        return -1;
+    }
+    return 0;
+}
+
 void config_free(config_t *cfg)
 {
     for (size_t i = 0; i < SETTING_COUNT; i++)

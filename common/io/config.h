@@ -65,6 +65,13 @@ int config_read_kafka_file(config_t *cfg, const char *path, char *errstr, size_t
 /* Writes prefix + name into buf. */
 void config_topic(const config_t *cfg, const char *name, char *buf, size_t buf_size);
 
+/* Writes the consumer group of the worker `service` (e.g. "vacancy-worker")
+ * into buf: the group-id setting as given when it is set, otherwise prefix +
+ * "succession-" + service. Returns 0, or -1 with "group-id: ..." in errstr
+ * when the name does not fit in buf_size bytes. */
+int config_group(const config_t *cfg, const char *service, char *buf, size_t buf_size, char *errstr,
+                 size_t errstr_size) __attribute__((warn_unused_result));
+
 void config_free(config_t *cfg);
 
 #endif

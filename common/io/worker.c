@@ -698,10 +698,8 @@ static int worker_open(worker_t *w, char *errstr, size_t errstr_size)
     }
     config_topic(&w->cfg, w->kind->topic, w->topic, sizeof w->topic);
     config_topic(&w->cfg, TOPIC_DLQ, w->dlq_topic, sizeof w->dlq_topic);
-    if (w->cfg.group_id[0])
-        snprintf(w->group, sizeof w->group, "%s", w->cfg.group_id);
-    else
-        snprintf(w->group, sizeof w->group, "%ssuccession-%s", w->cfg.topic_prefix, w->spec->name);
+    if (config_group(&w->cfg, w->spec->name, w->group, sizeof w->group, errstr, errstr_size))
+        return -1;
     w->batch = calloc((size_t)w->cfg.batch_max_events, sizeof *w->batch);
     w->judged = calloc((size_t)w->cfg.batch_max_events, sizeof *w->judged);
     w->db = service_db_new(&w->cfg);

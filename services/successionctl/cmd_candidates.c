@@ -15,6 +15,7 @@
 #include "evaluate.h"
 #include "pbjson.h"
 #include "programme.h"
+#include "show.h"
 
 #define DEFAULT_LIMIT 20
 
@@ -30,17 +31,6 @@ typedef struct candidates {
     bool json;
 } candidates_t;
 
-/* The reasons of st, comma-separated without their prefix (caller frees). */
-static char *reasons_text(const Succession__V1__PostStatus *st)
-{
-    char buf[512] = "";
-    size_t n = 0;
-    for (size_t i = 0; i < st->n_reasons && n < sizeof buf; i++)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? "," : "",
-                              ctl_enum_short(&succession__v1__reason__descriptor, st->reasons[i]));
-    return strdup(buf);
-}
-
 /* Keeps what is needed of one judged post (evaluate_each_fn). */
 static int keep(const Succession__V1__PostStatus *st, void *arg)
 {
@@ -53,13 +43,15 @@ static int keep(const Succession__V1__PostStatus *st, void *arg)
         c->items = more, c->cap = cap;
     }
     candidate_t *k = &c->items[c->count];
+    char reasons[512];
     json_t *j = c->json ? pbjson_encode(&st->base) : NULL;
-    *k = (candidate_t){.post_id = strdup(st->post_id),
-                       .organisation = strdup(st->organisation_name),
-                       .region = strdup(st->region),
-                       .role = strdup(st->role),
-                       .reasons = reasons_text(st),
-                       .json = j ? json_dumps(j, JSON_COMPACT) : NULL};
+    *k = (candidate_t){
+        .post_id = strdup(st->post_id),
+        .organisation = strdup(st->organisation_name),
+        .region = strdup(st->region),
+        .role = strdup(st->role),
+        .reasons = strdup(show_reasons(st->reasons, st->n_reasons, reasons, sizeof reasons)),
+        .json = j ? json_dumps(j, JSON_COMPACT) : NULL};
     json_decref(j);
     k->rank =
         (programme_candidate_t){k->post_id, st->at_risk, st->severity, st->ready_now, st->pipeline};
@@ -79,7 +71,7 @@ static void print_row(size_t rank, const candidate_t *k)
 {
     char post[80], org[80];
     printf("%4zu  %-10s %-16s %-32s %-24s %-23s %5d %8d  %s\n", rank,
-           ctl_enum_short(&succession__v1__severity__descriptor, k->rank.severity),
+           show_enum(&succession__v1__severity__descriptor, k->rank.severity, 9),
            ctl_shown(k->post_id, strlen(k->post_id), post, sizeof post),
            ctl_shown(k->organisation, strlen(k->organisation), org, sizeof org), k->region, k->role,
            k->rank.ready_now, k->rank.pipeline, k->reasons[0] ? k->reasons : "-");

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "pbjson.h"
+#include "show.h"
 #include "summary.h"
 
 #define TOP_SHARED 10
@@ -71,7 +73,7 @@ static int print_json(db_t *db, const programme_t *v)
     if (st != DB_OK)
         ctl_error("report", "%s", err);
     for (size_t i = 0; st == DB_OK && i < set.count; i++)
-        if (ctl_print_json(&set.msgs[i].base)) {
+        if (show_json_line(pbjson_encode(&set.msgs[i].base))) {
             ctl_error("report", "out of memory writing JSON");
             st = DB_FAULT;
         }

@@ -1,28 +1,44 @@
 /* successionctl wait: returns once every worker has consumed everything
  * published to its topic, evaluated what it touched, and the outbox is
- * empty. */
+ * empty.
+ *
+ * A worker's progress is the offsets its consumer group stored in
+ * PostgreSQL, under the group name the worker itself uses (config_group).
+ * With the group-id setting, every worker started with it consumes as that
+ * one group, each on its own topic, so wait reads that group on all three
+ * input topics. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ctl.h"
+#include "datetime.h"
 #include "events.h"
 #include "kafka.h"
 #include "service.h"
 
 #define WAIT_MAX_PARTITIONS 256
+#define WAIT_PAUSE_MS       200
+
+static const char wait_usage_detail[] =
+    "  --timeout S  gives up after S seconds (default 300) and exits 1\n"
+    "  Each worker's progress is read under its consumer group: <prefix>succession-\n"
+    "  <kind>-worker, or with --group-id G (SUCCESSION_GROUP_ID) G for all three workers,\n"
+    "  as workers started with that same setting share it. Workers given group ids of\n"
+    "  their own cannot be waited for together.\n";
 
 /* Messages of the kind's topic not yet applied by its worker's group, into
  * *behind. Returns 0 or -1 with the reason. */
 static int kind_lag(ctl_t *ctl, rd_kafka_t *rk, const events_kind_t *kind, long long *behind,
                     char *errstr, size_t errstr_size)
 {
-    char topic[256], group[256];
+    char topic[256], group[256], service[64];
     long long high[WAIT_MAX_PARTITIONS];
     int count;
     config_topic(&ctl->cfg, kind->topic, topic, sizeof topic);
-    snprintf(group, sizeof group, "%ssuccession-%s-worker", ctl->cfg.topic_prefix, kind->name);
-    if (kafka_high_watermarks(rk, topic, high, WAIT_MAX_PARTITIONS, &count, errstr, errstr_size))
+    snprintf(service, sizeof service, "%s-worker", kind->name);
+    if (config_group(&ctl->cfg, service, group, sizeof group, errstr, errstr_size) ||
+        kafka_high_watermarks(rk, topic, high, WAIT_MAX_PARTITIONS, &count, errstr, errstr_size))
         return -1;
     PGresult *res;
     const char *params[] = {group, topic};
@@ -57,6 +73,27 @@ static int outbox_rows(ctl_t *ctl, long long *rows, char *errstr, size_t errstr_
     return 0;
 }
 
+/* Measures what is left to do into *left, described in text. Returns 0, or
+ * -1 with the reason in errstr. */
+static int work_left(ctl_t *ctl, rd_kafka_t *rk, long long *left, char *text, size_t text_size,
+                     char *errstr, size_t errstr_size)
+{
+    long long rows = 0, behind = 0;
+    if (outbox_rows(ctl, &rows, errstr, errstr_size))
+        return -1;
+    size_t n = (size_t)snprintf(text, text_size, "%lld outbox or dirty rows", rows);
+    *left = rows;
+    for (size_t k = 0; k < events_kind_count; k++) {
+        if (kind_lag(ctl, rk, &events_kinds[k], &behind, errstr, errstr_size))
+            return -1;
+        *left += behind;
+        if (n < text_size)
+            n += (size_t)snprintf(text + n, text_size - n, ", %s-worker %lld behind",
+                                  events_kinds[k].name, behind);
+    }
+    return 0;
+}
+
 int cmd_wait(ctl_t *ctl, int argc, char **argv)
 {
     double timeout = 300;
@@ -65,6 +102,7 @@ int cmd_wait(ctl_t *ctl, int argc, char **argv)
             timeout = atof(argv[++i]);
         } else {
             ctl_error("wait", "usage: wait [--timeout SECONDS]");
+            fputs(wait_usage_detail, stderr);
             return 2;
         }
     }
@@ -76,35 +114,23 @@ int cmd_wait(ctl_t *ctl, int argc, char **argv)
         ctl_error("wait", "%s", err);
         return 2;
     }
-    struct timespec start, now, pause = {0, 200 * 1000000L};
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    long start = datetime_monotonic_ms();
     int rc = 1;
-    char behind_text[512] = "";
+    char left_text[512] = "";
     while (service_running) {
-        long long total = 0, rows = 0, behind = 0;
-        size_t n = 0;
-        int failed = outbox_rows(ctl, &rows, err, sizeof err);
-        n += (size_t)snprintf(behind_text, sizeof behind_text, "%lld outbox or dirty rows", rows);
-        for (size_t k = 0; !failed && k < events_kind_count; k++) {
-            failed = kind_lag(ctl, rk, &events_kinds[k], &behind, err, sizeof err);
-            total += behind;
-            if (n < sizeof behind_text)
-                n += (size_t)snprintf(behind_text + n, sizeof behind_text - n,
-                                      ", %s-worker %lld behind", events_kinds[k].name, behind);
-        }
-        if (!failed && total == 0 && rows == 0) {
+        long long left = 0;
+        int failed = work_left(ctl, rk, &left, left_text, sizeof left_text, err, sizeof err);
+        if (!failed && left == 0) {
             rc = 0;
             break;
         }
         if (!failed)
-            ctl_progress("%s", behind_text);
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double elapsed = (double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
-        if (elapsed > timeout) {
-            ctl_error("wait", "timed out after %.0f s: %s", timeout, failed ? err : behind_text);
+            ctl_progress("%s", left_text);
+        if (datetime_monotonic_ms() - start > timeout * 1000) {
+            ctl_error("wait", "timed out after %.0f s: %s", timeout, failed ? err : left_text);
             break;
         }
-        nanosleep(&pause, NULL);
+        datetime_sleep_ms(WAIT_PAUSE_MS);
     }
     ctl_progress_end();
     rd_kafka_destroy(rk);

@@ -8,8 +8,6 @@
 #include "config.h"
 #include "db.h"
 
-#include <protobuf-c/protobuf-c.h>
-
 typedef struct ctl {
     config_t cfg;
     db_t *db; /* opened by ctl_db() on first use */
@@ -34,14 +32,6 @@ const char *ctl_shown(const void *s, size_t len, char *buf, size_t size);
  * ctl_progress_end() ends the line. */
 void ctl_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ctl_progress_end(void);
-
-/* Writes msg in the proto3 JSON mapping as one line on stdout. Returns 0,
- * or -1 when out of memory (nothing written). */
-int ctl_print_json(const ProtobufCMessage *msg);
-
-/* The name of value in enum d without the prefix all its values share
- * ("HIGH" for SEVERITY_HIGH); "?" for an unknown value. Static storage. */
-const char *ctl_enum_short(const ProtobufCEnumDescriptor *d, int value);
 
 /* Prints "successionctl COMMAND: message" on stderr. */
 void ctl_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -6,11 +6,8 @@
 
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "ctl.h"
 #include "datetime.h"
-#include "pbjson.h"
 #include "service.h"
 #include "text.h"
 
@@ -94,31 +91,6 @@ void ctl_error(const char *command, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-}
-
-int ctl_print_json(const ProtobufCMessage *msg)
-{
-    json_t *j = pbjson_encode(msg);
-    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    if (text)
-        puts(text);
-    free(text);
-    json_decref(j);
-    return text ? 0 : -1;
-}
-
-const char *ctl_enum_short(const ProtobufCEnumDescriptor *d, int value)
-{
-    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d, value);
-    if (!v)
-        return "?";
-    /* The prefix every value of the enum shares, up to its last '_'. */
-    const char *first = d->values[0].name, *other = d->values[d->n_values > 1].name;
-    size_t prefix = 0;
-    for (size_t i = 0; first[i] && first[i] == other[i]; i++)
-        if (first[i] == '_')
-            prefix = i + 1;
-    return v->name + prefix;
 }
 
 const char *ctl_shown(const void *s, size_t len, char *buf, size_t size)

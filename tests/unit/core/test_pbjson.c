@@ -662,6 +662,17 @@ static void test_malformed_utf8_is_written_as_escaped_bytes(void **state)
     json_decref(json);
 }
 
+static void test_any_bytes_become_a_json_string(void **state)
+{
+    json_t *json = pbjson_string("a\0b", 3); /* well-formed: kept, NUL and all */
+    assert_int_equal(json_string_length(json), 3);
+    assert_memory_equal(json_string_value(json), "a\0b", 3);
+    json_decref(json);
+    json = pbjson_string("\xC3\xA9\xFF", 3);
+    assert_string_equal(json_string_value(json), "\xC3\xA9\\xFF");
+    json_decref(json);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -690,6 +701,7 @@ int main(void)
         cmocka_unit_test(test_failure_part_way_names_the_element_and_frees_everything),
         cmocka_unit_test(test_out_of_range_timestamp_is_written_as_an_object),
         cmocka_unit_test(test_malformed_utf8_is_written_as_escaped_bytes),
+        cmocka_unit_test(test_any_bytes_become_a_json_string),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

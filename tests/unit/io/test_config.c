@@ -20,6 +20,8 @@ static int clear_env(void **state)
     unsetenv("SUCCESSION_BROKERS");
     unsetenv("SUCCESSION_BATCH_MAX_EVENTS");
     unsetenv("SUCCESSION_DB");
+    unsetenv("SUCCESSION_TOPIC_PREFIX");
+    unsetenv("SUCCESSION_GROUP_ID");
     return 0;
 }
 
@@ -216,6 +218,46 @@ static void test_long_kafka_lines_keys_and_values_are_kept_whole(void **state)
     config_free(&cfg);
 }
 
+static void test_group_name_is_prefixed_unless_group_id_is_set(void **state)
+{
+    config_t cfg;
+    char err[256], group[64], *rest[8];
+    int rest_count, help;
+    assert_int_equal(config_init(&cfg, err, sizeof err), 0);
+    assert_int_equal(config_group(&cfg, "vacancy-worker", group, sizeof group, err, sizeof err), 0);
+    assert_string_equal(group, "succession-vacancy-worker");
+
+    char *argv[] = {"prog", "--topic-prefix", "it.a.", NULL};
+    assert_int_equal(config_parse_args(&cfg, 3, argv, rest, &rest_count, &help, err, sizeof err),
+                     0);
+    assert_int_equal(config_group(&cfg, "vacancy-worker", group, sizeof group, err, sizeof err), 0);
+    assert_string_equal(group, "it.a.succession-vacancy-worker");
+
+    /* A group id is the whole name: the prefix is not added to it. */
+    char *argv2[] = {"prog", "--group-id", "ours", NULL};
+    assert_int_equal(config_parse_args(&cfg, 3, argv2, rest, &rest_count, &help, err, sizeof err),
+                     0);
+    assert_int_equal(config_group(&cfg, "vacancy-worker", group, sizeof group, err, sizeof err), 0);
+    assert_string_equal(group, "ours");
+    config_free(&cfg);
+}
+
+static void test_group_name_that_does_not_fit_is_an_error(void **state)
+{
+    config_t cfg;
+    char err[256], group[16], *rest[8];
+    int rest_count, help;
+    assert_int_equal(config_init(&cfg, err, sizeof err), 0);
+    assert_int_equal(config_group(&cfg, "vacancy-worker", group, sizeof group, err, sizeof err),
+                     -1);
+    assert_string_equal(err, "group-id: the consumer group name is longer than 15 bytes");
+    char *argv[] = {"prog", "--group-id", "0123456789abcdef", NULL};
+    assert_int_equal(config_parse_args(&cfg, 3, argv, rest, &rest_count, &help, err, sizeof err),
+                     0);
+    assert_int_equal(config_group(&cfg, "w", group, sizeof group, err, sizeof err), -1);
+    config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +271,8 @@ int main(void)
         cmocka_unit_test_setup(test_bad_kafka_file_line_is_reported_with_file_and_line, clear_env),
         cmocka_unit_test_setup(test_a_malformed_kafka_file_line_is_not_echoed, clear_env),
         cmocka_unit_test_setup(test_long_kafka_lines_keys_and_values_are_kept_whole, clear_env),
+        cmocka_unit_test_setup(test_group_name_is_prefixed_unless_group_id_is_set, clear_env),
+        cmocka_unit_test_setup(test_group_name_that_does_not_fit_is_an_error, clear_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
