@@ -244,9 +244,8 @@ static void fill_batch(worker_t *w)
 /* The dead letter's own headers; input headers of these names are dropped,
  * so that a forged one cannot pass for ours. */
 static const char *const own_headers[] = {
-    "dlq.reason",        "dlq.source.topic",    "dlq.source.partition",
-    "dlq.source.offset", "dlq.worker",          "dlq.truncated",
-    "dlq.original.size", "dlq.original.sha256", "dlq.original.key-size"};
+    DLQ_REASON,    DLQ_SOURCE_TOPIC,  DLQ_SOURCE_PARTITION, DLQ_SOURCE_OFFSET,    DLQ_WORKER,
+    DLQ_TRUNCATED, DLQ_ORIGINAL_SIZE, DLQ_ORIGINAL_SHA256,  DLQ_ORIGINAL_KEY_SIZE};
 
 /* The bytes the input headers of m take (names and values). */
 static size_t header_bytes(const rd_kafka_message_t *m)
@@ -281,21 +280,21 @@ static int produce_dead_letter(worker_t *w, const rd_kafka_message_t *m, judged_
     char partition[16], offset[24];
     snprintf(partition, sizeof partition, "%d", (int)m->partition);
     snprintf(offset, sizeof offset, "%lld", (long long)m->offset);
-    rd_kafka_header_add(hdrs, "dlq.reason", -1, j->j.reason, -1);
-    rd_kafka_header_add(hdrs, "dlq.source.topic", -1, w->topic, -1);
-    rd_kafka_header_add(hdrs, "dlq.source.partition", -1, partition, -1);
-    rd_kafka_header_add(hdrs, "dlq.source.offset", -1, offset, -1);
-    rd_kafka_header_add(hdrs, "dlq.worker", -1, w->spec->name, -1);
+    rd_kafka_header_add(hdrs, DLQ_REASON, -1, j->j.reason, -1);
+    rd_kafka_header_add(hdrs, DLQ_SOURCE_TOPIC, -1, w->topic, -1);
+    rd_kafka_header_add(hdrs, DLQ_SOURCE_PARTITION, -1, partition, -1);
+    rd_kafka_header_add(hdrs, DLQ_SOURCE_OFFSET, -1, offset, -1);
+    rd_kafka_header_add(hdrs, DLQ_WORKER, -1, w->spec->name, -1);
     size_t value_len = m->len, key_len = m->key_len;
     if (j->bounded) {
         char size[24], key_size[24], digest[SHA256_HEX_SIZE];
         snprintf(size, sizeof size, "%zu", m->len);
         snprintf(key_size, sizeof key_size, "%zu", m->key_len);
         sha256_hex(m->payload, m->len, digest);
-        rd_kafka_header_add(hdrs, "dlq.truncated", -1, "true", -1);
-        rd_kafka_header_add(hdrs, "dlq.original.size", -1, size, -1);
-        rd_kafka_header_add(hdrs, "dlq.original.sha256", -1, digest, -1);
-        rd_kafka_header_add(hdrs, "dlq.original.key-size", -1, key_size, -1);
+        rd_kafka_header_add(hdrs, DLQ_TRUNCATED, -1, "true", -1);
+        rd_kafka_header_add(hdrs, DLQ_ORIGINAL_SIZE, -1, size, -1);
+        rd_kafka_header_add(hdrs, DLQ_ORIGINAL_SHA256, -1, digest, -1);
+        rd_kafka_header_add(hdrs, DLQ_ORIGINAL_KEY_SIZE, -1, key_size, -1);
         value_len = value_len < BOUNDED_VALUE_BYTES ? value_len : BOUNDED_VALUE_BYTES;
         key_len = key_len < BOUNDED_KEY_BYTES ? key_len : BOUNDED_KEY_BYTES;
     }

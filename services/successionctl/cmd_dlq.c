@@ -87,16 +87,16 @@ static long long header_number(const rd_kafka_message_t *m, const char *name)
 
 void dlq_letter_read(dlq_letter_t *l, const rd_kafka_message_t *m)
 {
-    l->reason = header_text(m, "dlq.reason");
-    l->source_topic = header_text(m, "dlq.source.topic");
-    l->worker = header_text(m, "dlq.worker");
-    l->source_partition = header_number(m, "dlq.source.partition");
-    l->source_offset = header_number(m, "dlq.source.offset");
-    char *truncated = header_text(m, "dlq.truncated");
+    l->reason = header_text(m, DLQ_REASON);
+    l->source_topic = header_text(m, DLQ_SOURCE_TOPIC);
+    l->worker = header_text(m, DLQ_WORKER);
+    l->source_partition = header_number(m, DLQ_SOURCE_PARTITION);
+    l->source_offset = header_number(m, DLQ_SOURCE_OFFSET);
+    char *truncated = header_text(m, DLQ_TRUNCATED);
     l->truncated = truncated && strcmp(truncated, "true") == 0;
     free(truncated);
-    l->original_size = header_number(m, "dlq.original.size");
-    l->original_sha256 = header_text(m, "dlq.original.sha256");
+    l->original_size = header_number(m, DLQ_ORIGINAL_SIZE);
+    l->original_sha256 = header_text(m, DLQ_ORIGINAL_SHA256);
 }
 
 void dlq_letter_free(dlq_letter_t *l)

@@ -12,13 +12,13 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "topic_reader.h"
 #include "datetime.h"
 #include "events.h"
 #include "kafka.h"
 #include "service.h"
 
-#define WAIT_MAX_PARTITIONS 256
-#define WAIT_PAUSE_MS       200
+#define WAIT_PAUSE_MS 200
 
 static const char wait_usage_detail[] =
     "  --timeout S  gives up after S seconds (default 300) and exits 1\n"
@@ -33,12 +33,12 @@ static int kind_lag(ctl_t *ctl, rd_kafka_t *rk, const events_kind_t *kind, long 
                     char *errstr, size_t errstr_size)
 {
     char topic[256], group[256], service[64];
-    long long high[WAIT_MAX_PARTITIONS];
+    long long high[READER_MAX_PARTITIONS];
     int count;
     config_topic(&ctl->cfg, kind->topic, topic, sizeof topic);
     snprintf(service, sizeof service, "%s-worker", kind->name);
     if (config_group(&ctl->cfg, service, group, sizeof group, errstr, errstr_size) ||
-        kafka_high_watermarks(rk, topic, high, WAIT_MAX_PARTITIONS, &count, errstr, errstr_size))
+        kafka_high_watermarks(rk, topic, high, READER_MAX_PARTITIONS, &count, errstr, errstr_size))
         return -1;
     PGresult *res;
     const char *params[] = {group, topic};
