@@ -11,7 +11,8 @@
  * targets[offsets[u] .. offsets[u+1]-1] (offsets has left_count+1 entries).
  * Writes into match (left_count entries, may be NULL) the right vertex each
  * left vertex is matched to, or -1. Returns the size of a maximum matching,
- * or -1 when out of memory. */
+ * or -1 when out of memory. Iterative; its memory, O(left_count +
+ * right_count), is freed before it returns. */
 long matching_maximum(size_t left_count, size_t right_count, const size_t *offsets,
                       const size_t *targets, long *match);
 

@@ -11,7 +11,9 @@
 
 #include "succession/v1/outputs.pb-c.h"
 
-/* One designated post as judged (its PostStatus). Strings are borrowed. */
+/* One designated post as judged (its PostStatus). Strings are borrowed and
+ * not NULL. covered and the means read ready_now and pipeline; shared
+ * successors, contended posts and cover read ready_now_ids. */
 typedef struct programme_post {
     const char *post_id;
     const char *region;
@@ -21,7 +23,7 @@ typedef struct programme_post {
     int ready_now; /* eligible ready-now successors */
     int pipeline;  /* ready_now + ready_soon */
     /* The person ids of the eligible ready-now successors (ready_now of
-     * them, each once). */
+     * them, each once; a repeated id counts once). */
     const char *const *ready_now_ids;
     size_t ready_now_id_count;
 } programme_post_t;
@@ -35,7 +37,7 @@ typedef struct programme_group {
     double mean_ready_now;  /* per post, two decimals; 0 when empty */
     double mean_pipeline;   /* per post, two decimals; 0 when empty */
     int shared_successors;  /* shared successors with a ready-now nomination here */
-    int contended_posts;    /* posts here all of whose ready-now successors are shared */
+    int contended_posts;    /* posts here with ready-now successors, all of them shared */
     int simultaneous_cover; /* maximum matching within the group's posts */
 } programme_group_t;
 
@@ -55,15 +57,20 @@ typedef struct programme {
 } programme_t;
 
 /* Computes the programme's view of posts[0..count-1] (the designated posts,
- * each once) into *out, which the caller frees with programme_free. Returns
- * 0, or -1 when out of memory (*out is then empty). */
+ * each once) into *out, which the caller frees with programme_free. With no
+ * posts, the only group is "national", all zeros, and there are no sharers
+ * or contended posts. Percentages and means are rounded halves away from
+ * zero. Returns 0, or -1 when out of memory (*out is then empty). O(N log N)
+ * in the posts and nominations, besides the matchings. */
 int programme_build(const programme_post_t *posts, size_t count, programme_t *out)
     __attribute__((warn_unused_result));
 
+/* Frees what programme_build allocated and empties *p; safe on an empty one. */
 void programme_free(programme_t *p);
 
-/* Fills the summary s of group g (its strings borrowed from g); leaves trend
- * and evaluated_at to the caller. */
+/* Sets the group's fields of the summary s (initialised by the caller with
+ * succession__v1__programme_summary__init) from group g, its key borrowed
+ * from g; leaves trend and evaluated_at as they are, for the caller. */
 void programme_summary(Succession__V1__ProgrammeSummary *s, const programme_group_t *g);
 
 /* A candidate for designation: a non-designated post judged as if it were
