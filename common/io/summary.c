@@ -164,6 +164,7 @@ db_status_t summary_build(db_t *db, const programme_group_t *groups, size_t coun
     size_t used = 0;
     for (size_t g = 0; g < count; g++, out->count++) {
         Succession__V1__ProgrammeSummary *m = &out->msgs[g];
+        succession__v1__programme_summary__init(m);
         programme_summary(m, &groups[g]);
         m->trend = &out->point_ptrs[used];
         for (int r = 0; r < (int)rows; r++) {
@@ -354,7 +355,7 @@ static int sort_groups(const programme_group_t *all, size_t count, const PGresul
                        programme_group_t *changed_groups, size_t *changed_count)
 {
     for (size_t g = 0; g < count; g++) {
-        Succession__V1__ProgrammeSummary m;
+        Succession__V1__ProgrammeSummary m = SUCCESSION__V1__PROGRAMME_SUMMARY__INIT;
         programme_summary(&m, &all[g]);
         char *hex = db_pack_hex(&m.base);
         int rc = !hex || columns_add(every, &all[g], hex);

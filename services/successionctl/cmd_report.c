@@ -3,7 +3,9 @@
  * alert publisher computes what it publishes: bench strength nationally, by
  * region and by role, with simultaneous cover beside covered; the most
  * shared successors; the contended posts. --json writes the summaries as
- * published (ProgrammeSummary, national first), one per line. */
+ * the publisher would (ProgrammeSummary, national first), one per line;
+ * --published reads what was published instead: every message of the
+ * summary topic, in order, one per line (the last of each key is current). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "pbjson.h"
 #include "show.h"
 #include "summary.h"
+#include "topic_reader.h"
 
 #define TOP_SHARED 10
 
@@ -81,13 +84,43 @@ static int print_json(db_t *db, const programme_t *v)
     return st == DB_OK ? 0 : 1;
 }
 
+/* Shows one message of the summary topic as a JSON line. */
+static void visit_summary(const rd_kafka_message_t *m, void *arg)
+{
+    Succession__V1__ProgrammeSummary *s =
+        succession__v1__programme_summary__unpack(NULL, m->len, m->payload);
+    if (!s) {
+        ctl_error("report", "[%d] @%lld cannot be decoded", (int)m->partition,
+                  (long long)m->offset);
+        return;
+    }
+    show_json_line(pbjson_encode(&s->base));
+    succession__v1__programme_summary__free_unpacked(s, NULL);
+}
+
+/* Every summary published so far. */
+static int print_published(ctl_t *ctl)
+{
+    char err[512], topic[256];
+    config_topic(&ctl->cfg, TOPIC_PROGRAMME, topic, sizeof topic);
+    reader_t *reader = reader_new(&ctl->cfg, "report", topic, err, sizeof err);
+    int rc = reader ? reader_read(reader, visit_summary, NULL, err, sizeof err) : 2;
+    if (rc)
+        ctl_error("report", "%s", err);
+    reader_free(reader);
+    return rc ? (reader ? 1 : 2) : 0;
+}
+
 int cmd_report(ctl_t *ctl, int argc, char **argv)
 {
-    bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
-    if (argc > 2 || (argc == 2 && !json)) {
-        ctl_error("report", "usage: report [--json]");
+    bool json = argc == 2 && strcmp(argv[1], "--json") == 0,
+         published = argc == 2 && strcmp(argv[1], "--published") == 0;
+    if (argc > 2 || (argc == 2 && !json && !published)) {
+        ctl_error("report", "usage: report [--json | --published]");
         return 2;
     }
+    if (published)
+        return print_published(ctl);
     db_t *db = ctl_db(ctl, "report");
     if (!db)
         return 1;

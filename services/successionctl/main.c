@@ -36,8 +36,8 @@ static const command_t commands[] = {
     {"dlq", cmd_dlq,
      "dlq list [--json] | dlq replay (--all | --offset N ...)   dead letters: why, and re-publish"},
     {"report", cmd_report,
-     "report [--json]              the programme's view: cover, shared successors, by region "
-     "and role"},
+     "report [--json | --published]   the programme's view: cover, shared successors, by "
+     "region and role"},
     {"candidates", cmd_candidates,
      "candidates [--limit N] [--json]   the weakest posts outside the designated ones"},
     {"parked", cmd_parked,
