@@ -23,6 +23,11 @@ int pbjson_decode(const ProtobufCMessageDescriptor *descriptor, json_t *json,
                   ProtobufCMessage **out, char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));
 
+/* How JSON is written out (json_dumps): one line, and doubles with 15
+ * significant digits, so that a value rounded to one or two decimals reads
+ * as written (66.7, not 66.700000000000003). */
+#define PBJSON_DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
 /* Frees a message made by pbjson_decode (NULL is fine). */
 void pbjson_free(ProtobufCMessage *message);
 

@@ -51,7 +51,7 @@ static int keep(const Succession__V1__PostStatus *st, void *arg)
         .region = strdup(st->region),
         .role = strdup(st->role),
         .reasons = strdup(show_reasons(st->reasons, st->n_reasons, reasons, sizeof reasons)),
-        .json = j ? json_dumps(j, JSON_COMPACT) : NULL};
+        .json = j ? json_dumps(j, PBJSON_DUMP_FLAGS) : NULL};
     json_decref(j);
     k->rank =
         (programme_candidate_t){k->post_id, st->at_risk, st->severity, st->ready_now, st->pipeline};

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "ctl.h"
+#include "pbjson.h"
 
 /* Columns: topic, partition, offset, event id, post id, logged at. */
 static const char parked_sql[] =
@@ -42,7 +43,7 @@ static int print_json_row(const PGresult *res, int row)
     json_object_set_new(o, "eventId", json_text_or_null(column(res, row, 3)));
     json_object_set_new(o, "postId", json_text_or_null(column(res, row, 4)));
     json_object_set_new(o, "loggedAt", json_text_or_null(column(res, row, 5)));
-    char *text = json_dumps(o, JSON_COMPACT);
+    char *text = json_dumps(o, PBJSON_DUMP_FLAGS);
     json_decref(o);
     if (!text)
         return -1;

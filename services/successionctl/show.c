@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "pbjson.h"
+
 int show_json_line(json_t *json)
 {
-    char *text = json ? json_dumps(json, JSON_COMPACT) : NULL;
+    char *text = json ? json_dumps(json, PBJSON_DUMP_FLAGS) : NULL;
     int rc = text ? 0 : -1;
     if (text)
         puts(text);

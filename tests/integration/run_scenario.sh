@@ -1,7 +1,9 @@
 # Runs one scenario folder through the real stack exactly as
 # shared/scenarios/README.md says (import, publish, wait, status, alerts) and
 # compares the final status, the last alert of every designated post and the
-# outcome counts with expected.json.
+# outcome counts with expected.json; and, when the folder has an
+# expected-programme.json (tests/scenarios/README.md), the programme's view
+# as reported, as published and the first candidates for designation.
 # Usage: bash run_scenario.sh SCENARIO_DIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -55,4 +57,37 @@ for post in $(jq -r '.posts | keys[]' "$expected"); do
     seqs=$(jq -s --arg p "$post" '[.[] | select(.postId == $p) | .sequence] | unique' "$IT_DIR/alerts.jsonl")
     jq -e 'to_entries | all(.key + 1 == .value)' <<<"$seqs" >/dev/null || fail "$post: alert sequences $seqs"
 done
+programme="$dir/expected-programme.json"
+if [[ -f "$programme" ]]; then
+    # The members expected-programme.json lists, of the keys it lists, plus
+    # every national and regional key there is (so that none can go missing).
+    select_members() { # JSON Lines of summaries -> {key: {members...}} as expected lists them
+        jq -sS --argjson want "$(jq .groups "$programme")" '
+            map(select(.key == "national" or (.key | startswith("region:")) or ($want | has(.key))))
+            | map({key, value: (. as $s | ($want[.key] // {}) | keys
+                                | map({key: ., value: $s[.]}) | from_entries)})
+            | from_entries'
+    }
+    want=$(jq -S .groups "$programme")
+    ctl report --json >"$IT_DIR/report.jsonl"
+    got=$(select_members <"$IT_DIR/report.jsonl")
+    [[ "$want" == "$got" ]] || fail "report --json differs:
+$(diff <(echo "$want") <(echo "$got"))"
+    # The publisher sends the view at most every few seconds: poll the topic
+    # for the last summary of every key.
+    for _ in $(seq 1 40); do
+        ctl report --published >"$IT_DIR/published.jsonl"
+        got=$(jq -c 'select(.key)' "$IT_DIR/published.jsonl" | jq -sc 'group_by(.key) | map(last) | .[]' |
+            select_members)
+        [[ "$want" == "$got" ]] && break
+        sleep 0.5
+    done
+    [[ "$want" == "$got" ]] || fail "the published summaries differ:
+$(diff <(echo "$want") <(echo "$got"))"
+    ctl candidates --json --limit 0 >"$IT_DIR/candidates.jsonl"
+    want=$(jq -c .candidates "$programme")
+    got=$(jq -sc --argjson n "$(jq '.candidates | length' "$programme")" 'map(.postId)[:$n]' \
+        "$IT_DIR/candidates.jsonl")
+    assert_eq "first candidates" "$want" "$got"
+fi
 say "passed ($(wc -l <"$IT_DIR/alerts.jsonl") alerts)"
