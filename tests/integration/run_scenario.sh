@@ -63,7 +63,8 @@ if [[ -f "$programme" ]]; then
     # every national and regional key there is (so that none can go missing).
     select_members() { # JSON Lines of summaries -> {key: {members...}} as expected lists them
         jq -sS --argjson want "$(jq .groups "$programme")" '
-            map(select(.key == "national" or (.key | startswith("region:")) or ($want | has(.key))))
+            map(select(.key == "national" or (.key | startswith("region:")) or
+                       (.key as $k | $want | has($k))))
             | map({key, value: (. as $s | ($want[.key] // {}) | keys
                                 | map({key: ., value: $s[.]}) | from_entries)})
             | from_entries'
