@@ -125,33 +125,38 @@ run_demo() {
     [[ -x "$ctl" ]] || die "$(rel "$ctl") not built"
     [[ -x "$simulator" ]] || die "$(rel "$simulator") not built"
     mkdir -p "$demo"
-    heading "1/5 generate the national example (seed ${SUCCESSION_DEMO_SEED:-2026})"
+    heading "1/6 generate the national example (seed ${SUCCESSION_DEMO_SEED:-2026})"
     "$simulator" --out "$demo" --seed "${SUCCESSION_DEMO_SEED:-2026}"
-    heading "2/5 import organisations and posts"
+    heading "2/6 import organisations and posts"
     "$ctl" import --organisations "$demo/organisations.csv" --posts "$demo/posts.csv"
     # Registering the posts raises their first alerts; let those go out
     # before following the topic, so what follows is what the events cause.
     "$ctl" wait --timeout 120
-    heading "3/5 publish the events; alerts as they arrive"
+    heading "3/6 publish the events; alerts as they arrive"
     "$ctl" alerts >"$demo/alerts.txt" 2>&1 &
     local alerts_pid=$! t0
     tail -n +1 --pid="$alerts_pid" -f "$demo/alerts.txt" 2>/dev/null | head -n 25 &
     t0="$(now_ms)"
     "$ctl" publish --unchecked "$demo/events.jsonl" || true
-    heading "4/5 wait for every worker to catch up"
+    heading "4/6 wait for every worker to catch up"
     "$ctl" wait --timeout 600
     log "first publish to caught up: $(fmt_secs $(( $(now_ms) - t0 )))s"
     sleep 1
     kill "$alerts_pid" 2>/dev/null || true
     wait "$alerts_pid" 2>/dev/null || true
     log "$(wc -l <"$demo/alerts.txt") alerts in $(rel "$demo/alerts.txt")"
-    heading "5/5 at-risk posts by severity and region"
+    heading "5/6 at-risk posts by severity and region"
     "$ctl" status --summary
     echo
     "$ctl" status | head -n 30
     echo "(the full table: successionctl status; every post as JSON: successionctl status --json)"
     psql -XAtq -F ' ' -c "SELECT 'events:', string_agg(outcome || ' ' || n, ', ' ORDER BY outcome)
                           FROM (SELECT outcome, count(*) n FROM event_outcome GROUP BY 1) t"
+    heading "6/6 the programme's view: cover counted once per person"
+    "$ctl" report | sed -n '1,/^REGION/p' | sed '$d'
+    "$ctl" report | sed -n '/^Most shared/,/^$/p'
+    echo "(regions, roles and the contended posts: successionctl report; the weakest posts"
+    echo " outside the designated ones: successionctl candidates)"
 }
 
 cmd_demo() {
