@@ -6,7 +6,7 @@ APT_PACKAGES=(
     build-essential cmake ninja-build pkg-config
     librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
     libcmocka-dev libjansson-dev libpq-dev libmicrohttpd-dev
-    postgresql-15 postgresql-client-15
+    postgresql-15 postgresql-client-15 postgresql-15-pgtap
     kcat jq curl iproute2 clang libclang-rt-14-dev clang-format maven
 )
 JAVA_PACKAGE=openjdk-17-jre-headless

@@ -39,19 +39,25 @@ sql() { psql "$SUCCESSION_DB" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 
 IT_DBS=()
 
+# it_database [RUN]: a fresh database (one per RUN name), migrated, that
+# SUCCESSION_DB then names; dropped when the test exits.
+it_database() {
+    local db="it_${IT_TAG}${1:+_$1}"
+    psql "$IT_BASE_DB" -XAtq -c "CREATE DATABASE $db" >/dev/null
+    IT_DBS+=("$db")
+    trap it_teardown EXIT
+    export SUCCESSION_DB="$IT_BASE_DB dbname=$db"
+    export SUCCESSION_LOG_FORMAT=text
+    ctl migrate >/dev/null
+}
+
 # it_setup [RUN]: a fresh database and topic prefix (one per RUN name, so a
 # test can compare runs), migrated, with its topics; the services started
 # afterwards use them.
 it_setup() {
-    local db="it_${IT_TAG}${1:+_$1}"
-    psql "$IT_BASE_DB" -XAtq -c "CREATE DATABASE $db" >/dev/null
-    IT_DBS+=("$db")
-    export SUCCESSION_DB="$IT_BASE_DB dbname=$db"
+    it_database "$@"
     export SUCCESSION_TOPIC_PREFIX="it.${IT_TAG}${1:+.$1}."
-    export SUCCESSION_LOG_FORMAT=text
-    ctl migrate >/dev/null
     ctl topics >/dev/null
-    trap it_teardown EXIT
 }
 
 it_teardown() {

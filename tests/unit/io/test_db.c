@@ -49,6 +49,24 @@ static void test_everything_else_is_a_fault_never_the_events(void **state)
     assert_int_equal(db_classify("25P02"), DB_FAULT); /* in failed transaction */
 }
 
+/* The literal of a one-element array holding element (caller frees). */
+static char *literal_of(const char *element)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    assert_int_equal(db_array_append(&buf, &len, &cap, element), 0);
+    assert_int_equal(db_array_finish(&buf, &len, &cap), 0);
+    assert_int_equal(strlen(buf), len);
+    return buf;
+}
+
+#define ASSERT_LITERAL(element, expected)                                                          \
+    do {                                                                                           \
+        char *literal_ = literal_of(element);                                                      \
+        assert_string_equal(literal_, expected);                                                   \
+        free(literal_);                                                                            \
+    } while (0)
+
 static void test_array_literals_quote_and_escape_every_element(void **state)
 {
     char *buf = NULL;
@@ -64,6 +82,57 @@ static void test_array_literals_quote_and_escape_every_element(void **state)
     assert_int_equal(db_array_finish(&buf, &len, &cap), 0);
     assert_string_equal(buf, "{}");
     free(buf);
+}
+
+static void test_array_literal_escapes_only_quotes_and_backslashes(void **state)
+{
+    ASSERT_LITERAL("say \"hi\"", "{\"say \\\"hi\\\"\"}");
+    ASSERT_LITERAL("a\\b", "{\"a\\\\b\"}");
+    ASSERT_LITERAL("\\\"", "{\"\\\\\\\"\"}");   /* backslash then quote */
+    ASSERT_LITERAL("ends\\", "{\"ends\\\\\"}"); /* the closing quote stays a quote */
+    /* Inside quotes a comma, a brace or white space is just text. */
+    ASSERT_LITERAL("a,b", "{\"a,b\"}");
+    ASSERT_LITERAL("{x}", "{\"{x}\"}");
+    ASSERT_LITERAL("}{", "{\"}{\"}");
+    ASSERT_LITERAL("  padded  ", "{\"  padded  \"}");
+    ASSERT_LITERAL("tab\tnew\nline", "{\"tab\tnew\nline\"}");
+    ASSERT_LITERAL("'single'", "{\"'single'\"}");
+}
+
+static void test_array_literal_tells_null_from_empty_and_from_the_word_null(void **state)
+{
+    ASSERT_LITERAL(NULL, "{NULL}");
+    ASSERT_LITERAL("", "{\"\"}");
+    ASSERT_LITERAL("NULL", "{\"NULL\"}");
+}
+
+static void test_array_literal_passes_utf8_through_byte_for_byte(void **state)
+{
+    const char *text = "\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x8f\xa5"; /* e acute, a CJK, an emoji */
+    char expected[64];
+    snprintf(expected, sizeof expected, "{\"%s\"}", text);
+    ASSERT_LITERAL(text, expected);
+}
+
+static void test_array_literal_grows_for_elements_of_every_size(void **state)
+{
+    /* Quotes double in the literal: the worst case for the room it needs. */
+    size_t n = 100000;
+    char *quotes = malloc(n + 1);
+    assert_non_null(quotes);
+    memset(quotes, '"', n);
+    quotes[n] = '\0';
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(db_array_append(&buf, &len, &cap, i == 1 ? quotes : "x"), 0);
+    assert_int_equal(db_array_finish(&buf, &len, &cap), 0);
+    assert_int_equal(len, strlen("{\"x\",\"") + 2 * n + strlen("\",\"x\"}"));
+    assert_int_equal(strlen(buf), len);
+    assert_memory_equal(buf, "{\"x\",\"\\\"\\\"", 9);
+    assert_string_equal(buf + len - 8, "\\\"\",\"x\"}");
+    free(buf);
+    free(quotes);
 }
 
 /* Both text forms of bytea decode to the same bytes, so reading does not
@@ -100,6 +169,10 @@ int main(void)
         cmocka_unit_test(test_a_lost_connection_or_a_stopping_server_is_down),
         cmocka_unit_test(test_everything_else_is_a_fault_never_the_events),
         cmocka_unit_test(test_array_literals_quote_and_escape_every_element),
+        cmocka_unit_test(test_array_literal_escapes_only_quotes_and_backslashes),
+        cmocka_unit_test(test_array_literal_tells_null_from_empty_and_from_the_word_null),
+        cmocka_unit_test(test_array_literal_passes_utf8_through_byte_for_byte),
+        cmocka_unit_test(test_array_literal_grows_for_elements_of_every_size),
         cmocka_unit_test(test_bytea_decodes_from_hex_and_escape_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
