@@ -4,8 +4,9 @@
  * duplicate, parked, applied), folded into facts as deploy/migrations/007
  * folds them (per thing, the latest occurredAt wins, a tie to the larger
  * event id), gathered per post as common/io/evaluate.c gathers them, judged
- * by rules.c and compared with expected.json. Nothing of a scenario is
- * written here: a folder added to the scenarios is tested as it stands. */
+ * by rules.c, written as a PostStatus by status.c and compared in its JSON
+ * form (pbjson) with expected.json. Nothing of a scenario is written here:
+ * a folder added to the scenarios is tested as it stands. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +28,7 @@
 #include "events.h"
 #include "pbjson.h"
 #include "rules.h"
+#include "status.h"
 #include "test_support.h"
 #include "validate.h"
 
@@ -404,6 +406,7 @@ typedef struct gathered {
     rules_notice_t *notices;
     date_days_t *vacancies;
     rules_nomination_t *nominations;
+    status_successors_t listed;
 } gathered_t;
 
 /* The appointments of post_id into g, each with the actual end of its
@@ -434,9 +437,9 @@ static size_t gather_appointments(const scenario_t *s, const char *post_id, gath
     return n;
 }
 
-/* Judges post_id as of the scenario's today into *r. */
-static void judge_post(const scenario_t *s, const char *post_id, gathered_t *g, rules_result_t *r,
-                       const char **incumbent, date_days_t *leaving)
+/* Judges post_id as of the scenario's today; returns the picture of its
+ * PostStatus in its JSON form (the caller owns it). */
+static json_t *judge_post(const scenario_t *s, const char *post_id, gathered_t *g)
 {
     size_t na = gather_appointments(s, post_id, g), nt = 0, nv = 0;
     for (size_t i = 0; i < s->fact_count; i++) {
@@ -482,9 +485,15 @@ static void judge_post(const scenario_t *s, const char *post_id, gathered_t *g, 
     }
     rules_settings_t settings;
     rules_settings_default(&settings);
-    rules_evaluate(&p, &settings, s->today, r);
-    *incumbent = p.incumbent_person_id ? p.incumbent_person_id : "";
-    *leaving = p.incumbent_person_id ? p.leaving_date : DATE_NONE;
+    rules_result_t r;
+    rules_evaluate(&p, &settings, s->today, &r);
+    Succession__V1__PostStatus st = SUCCESSION__V1__POST_STATUS__INIT;
+    Succession__V1__Thresholds thresholds;
+    char leaving[DATE_TEXT_SIZE];
+    status_fill_picture(&st, &p, &r, &thresholds, &settings, g->listed, leaving);
+    json_t *picture = pbjson_encode(&st.base);
+    assert_non_null(picture);
+    return picture;
 }
 
 /* ---- comparing with expected.json ---- */
@@ -497,81 +506,43 @@ typedef struct diff {
     int count;
 } diff_t;
 
-static void differs(diff_t *d, const char *what, const char *field, const char *expected,
-                    const char *got)
+/* Notes a difference when want and got are not the same JSON value. */
+static void differs(diff_t *d, const char *what, const char *field, const json_t *want,
+                    const json_t *got)
 {
-    if (strcmp(expected, got) == 0)
+    if (json_equal(want, got))
         return;
-    fprintf(d->out, "  %s %s: expected '%s', got '%s'\n", what, field, expected, got);
+    char *w = want ? json_dumps(want, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+    char *g = got ? json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+    fprintf(d->out, "  %s %s: expected %s, got %s\n", what, field, w ? w : "nothing",
+            g ? g : "nothing");
+    free(w);
+    free(g);
     d->count++;
 }
 
-static void differs_int(diff_t *d, const char *what, const char *field, long expected, long got)
+/* Member name of expected.json; where it is absent or null, the default
+ * (0, false, "", []) of got, as proto3 JSON may leave a default out. A new
+ * reference. */
+static json_t *expected_member(const json_t *obj, const char *name, const json_t *got)
 {
-    char e[32], g[32];
-    snprintf(e, sizeof e, "%ld", expected);
-    snprintf(g, sizeof g, "%ld", got);
-    differs(d, what, field, e, g);
+    json_t *v = json_object_get(obj, name);
+    if (v && !json_is_null(v))
+        return json_incref(v);
+    if (json_is_string(got))
+        return json_string("");
+    if (json_is_array(got))
+        return json_array();
+    if (json_is_boolean(got))
+        return json_false();
+    return json_integer(0);
 }
 
-/* A member of expected.json as text: absent, null and "" are all "". */
-static const char *text_member(const json_t *obj, const char *name)
-{
-    const char *v = json_string_value(json_object_get(obj, name));
-    return v ? v : "";
-}
-
-static const char *enum_name(const ProtobufCEnumDescriptor *d, int value)
-{
-    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d, value);
-    return v ? v->name : "(unknown)";
-}
-
-/* Appends word to the words in buf (size bytes), a space between. */
-static void append_word(char *buf, size_t size, const char *word)
-{
-    if (*buf)
-        strncat(buf, " ", size - strlen(buf) - 1);
-    strncat(buf, word, size - strlen(buf) - 1);
-}
-
-static void compare_post(diff_t *d, const scenario_t *s, const char *post_id, const json_t *want,
-                         gathered_t *g)
-{
-    rules_result_t r;
-    const char *incumbent;
-    date_days_t leaving;
-    judge_post(s, post_id, g, &r, &incumbent, &leaving);
-
-    char leaving_text[DATE_TEXT_SIZE] = "";
-    if (leaving != DATE_NONE)
-        datetime_format_date(leaving, leaving_text);
-    char want_reasons[512] = "", got_reasons[512] = "";
-    const json_t *reason;
-    size_t i;
-    json_array_foreach(json_object_get(want, "reasons"), i, reason)
-    {
-        const char *name = json_string_value(reason);
-        append_word(want_reasons, sizeof want_reasons, name ? name : "(not a string)");
-    }
-    for (i = 0; i < r.reason_count; i++)
-        append_word(got_reasons, sizeof got_reasons,
-                    enum_name(&succession__v1__reason__descriptor, (int)r.reasons[i]));
-    const char *severity = text_member(want, "severity");
-    differs(d, post_id, "atRisk", json_is_true(json_object_get(want, "atRisk")) ? "true" : "false",
-            r.at_risk ? "true" : "false");
-    differs(d, post_id, "severity", *severity ? severity : "SEVERITY_NONE",
-            enum_name(&succession__v1__severity__descriptor, (int)r.severity));
-    differs_int(d, post_id, "readyNow", json_integer_value(json_object_get(want, "readyNow")),
-                r.ready_now);
-    differs_int(d, post_id, "readySoon", json_integer_value(json_object_get(want, "readySoon")),
-                r.ready_soon);
-    differs_int(d, post_id, "staleNominations",
-                json_integer_value(json_object_get(want, "staleNominations")), r.stale_nominations);
-    differs(d, post_id, "reasons", want_reasons, got_reasons);
-    differs(d, post_id, "incumbentPersonId", text_member(want, "incumbentPersonId"), incumbent);
-    differs(d, post_id, "leavingDate", text_member(want, "leavingDate"), leaving_text);
-}
+/* The fields of a post's final status that expected.json fixes. */
+static const char *const compared_fields[] = {
+    "atRisk",  "severity",         "readyNow",          "readySoon",
+    "reasons", "staleNominations", "incumbentPersonId", "leavingDate",
+};
 
 /* Every designated post, and only those, as expected.json says. */
 static void compare_posts(diff_t *d, const scenario_t *s, const json_t *expected)
@@ -583,28 +554,49 @@ static void compare_posts(diff_t *d, const scenario_t *s, const json_t *expected
         return;
     }
     size_t room = s->fact_count ? s->fact_count : 1;
-    gathered_t g = {calloc(room, sizeof *g.appointments), calloc(room, sizeof *g.notices),
-                    calloc(room, sizeof *g.vacancies), calloc(room, sizeof *g.nominations)};
-    assert_true(g.appointments && g.notices && g.vacancies && g.nominations);
+    gathered_t g = {calloc(room, sizeof *g.appointments),
+                    calloc(room, sizeof *g.notices),
+                    calloc(room, sizeof *g.vacancies),
+                    calloc(room, sizeof *g.nominations),
+                    {calloc(room, sizeof *g.listed.msgs), calloc(room, sizeof *g.listed.ptrs),
+                     calloc(room, sizeof *g.listed.dates)}};
+    assert_true(g.appointments && g.notices && g.vacancies && g.nominations && g.listed.msgs &&
+                g.listed.ptrs && g.listed.dates);
     for (size_t i = 0; i < s->post_count; i++) {
         const post_t *p = &s->posts[i];
         const json_t *want = json_object_get(posts, p->post_id);
-        if (p->designated && want)
-            compare_post(d, s, p->post_id, want, &g);
-        else if (p->designated || want)
-            differs(d, p->post_id, "designated", want ? "yes" : "no", p->designated ? "yes" : "no");
+        if (p->designated != (want != NULL)) {
+            fprintf(d->out, "  %s: %s, yet %s expected.json\n", p->post_id,
+                    p->designated ? "designated" : "not designated", want ? "in" : "not in");
+            d->count++;
+        }
+        if (!p->designated || !want)
+            continue;
+        json_t *got = judge_post(s, p->post_id, &g);
+        for (size_t f = 0; f < sizeof compared_fields / sizeof compared_fields[0]; f++) {
+            const json_t *value = json_object_get(got, compared_fields[f]);
+            json_t *wanted = expected_member(want, compared_fields[f], value);
+            differs(d, p->post_id, compared_fields[f], wanted, value);
+            json_decref(wanted);
+        }
+        json_decref(got);
     }
     const char *post_id;
     const json_t *want;
     json_object_foreach((json_t *)posts, post_id, want)
     {
-        if (!registered(s, post_id))
-            differs(d, post_id, "registered", "yes", "no");
+        if (!registered(s, post_id)) {
+            fprintf(d->out, "  %s: in expected.json, yet not in posts.csv\n", post_id);
+            d->count++;
+        }
     }
     free(g.appointments);
     free(g.notices);
     free(g.vacancies);
     free(g.nominations);
+    free(g.listed.msgs);
+    free(g.listed.ptrs);
+    free(g.listed.dates);
 }
 
 static void compare_outcomes(diff_t *d, const scenario_t *s, const json_t *expected)
@@ -618,13 +610,9 @@ static void compare_outcomes(diff_t *d, const scenario_t *s, const json_t *expec
                     {"parked", s->parked},
                     {"dead", s->dead}};
     for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++) {
-        const json_t *n = json_object_get(want, outcomes[i].name);
-        if (!json_is_integer(n)) {
-            fprintf(d->out, "  outcomes: expected.json has no count of %s\n", outcomes[i].name);
-            d->count++;
-        } else {
-            differs_int(d, "events", outcomes[i].name, json_integer_value(n), outcomes[i].got);
-        }
+        json_t *got = json_integer(outcomes[i].got);
+        differs(d, "events", outcomes[i].name, json_object_get(want, outcomes[i].name), got);
+        json_decref(got);
     }
 }
 
