@@ -46,8 +46,8 @@ typedef struct taken_event {
 } taken_event_t;
 
 /* The things events describe, each kept by one table of 002_facts.sql with
- * the event that won it. A closure is one thing per vacancy and post: only
- * that one was applied matters. */
+ * the event that won it. A closure is one thing per vacancy and post, of
+ * which only whether one was applied matters. */
 static const struct thing {
     const char *name;
     const char *members[2]; /* the event members that describe it */
@@ -647,7 +647,7 @@ static void test_scenario_agrees_with_expected_json(void **state)
 
     read_reference_data(&s);
     read_events(&s);
-    diff_t d = {.out = NULL};
+    diff_t d = {0};
     d.out = open_memstream(&d.text, &d.len);
     assert_non_null(d.out);
     compare_outcomes(&d, &s, expected);
