@@ -145,6 +145,7 @@ SELECT is(test_apply('appraisal', jsonb_build_array(
               nominated('d-1', '2026-05-01T00:00:00Z', 'P7', 'READINESS_READY_NOW'),
               nominated('d-1', '2026-05-01T00:00:00Z', 'P7', 'READINESS_READY_NOW'))),
           '1 1 0', 'a repeat within one batch: the first is taken');
+-- n-5 was taken above by a nomination (appraisal topic).
 SELECT is(test_apply('vacancy', '[{"header": {"eventId": "n-5", "occurredAt": "2026-05-10T00:00:00Z"},
                                    "noticeGiven": {"postId": "RJ1-CEO", "personId": "P0",
                                                    "reason": "LEAVING_REASON_RESIGNATION",
