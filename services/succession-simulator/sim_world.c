@@ -19,6 +19,8 @@
  *   moves with re-assessment, some withdrawn, some not re-assessed, a few
  *   plans lapse so their assessments go stale; pool successors had been
  *   nominated; some nominees hold other posts (and may leave the NHS);
+ *   ready-now names come mostly from a short list per region and role, so
+ *   many are the ready-now successors of several posts (yet fill only one);
  * - talent reviews about yearly for the pool, nominees and top-200 holders,
  *   less often for other holders. --events tunes the number of reviews (and
  *   the pool, beyond the default); the history depends on seed and size.
@@ -358,6 +360,7 @@ static int build_posts(sim_world_t *w)
             for (int o = 1; o < w->org_count; o++)
                 best = key[o] > key[best] ? o : best;
             w->posts[best * SIM_ROLES + role].designated = true;
+            w->group_designated[w->orgs[best].region * SIM_ROLES + role]++;
             key[best] = -1;
         }
     }
@@ -616,6 +619,15 @@ static void reassess(sim_world_t *w, sim_rng_t *r, int32_t post, nominee_t *set,
     }
 }
 
+/* Person i if they can be nominated on day, else -1. */
+static int32_t available(const sim_world_t *w, int32_t i, date_days_t day)
+{
+    const sim_person_t *p = &w->persons[i];
+    if (!p->reviewed || p->first_seen > day || (p->left_nhs != DATE_NONE && p->left_nhs <= day))
+        return -1;
+    return i;
+}
+
 /* Someone to nominate on day, mostly from the pool, else a known leader;
  * -1 when the one drawn is not available. */
 static int32_t candidate(const sim_world_t *w, sim_rng_t *r, date_days_t day)
@@ -623,27 +635,48 @@ static int32_t candidate(const sim_world_t *w, sim_rng_t *r, date_days_t day)
     int32_t i = sim_rng_chance(r, 0.7) || (int32_t)w->person_count <= w->pool
                     ? sim_rng_range(r, 0, w->pool - 1)
                     : sim_rng_range(r, w->pool, (int)w->person_count - 1);
-    const sim_person_t *p = &w->persons[i];
-    if (!p->reviewed || p->first_seen > day || (p->left_nhs != DATE_NONE && p->left_nhs <= day))
-        return -1;
-    return i;
+    return available(w, i, day);
+}
+
+/* Someone from the shortlist of post's region and role: one pool member for
+ * every two designated posts of the group, the members i with
+ * i % SIM_GROUPS equal to the group's index. The lesser of two uniform draws
+ * picks the rank, so the head of the list is drawn twice as often as the
+ * average and a few leaders are the ready-now successors of several posts
+ * of their region, as in the NHS. -1 when the one drawn is not available. */
+static int32_t shortlisted(const sim_world_t *w, sim_rng_t *r, int32_t post, date_days_t day)
+{
+    const sim_post_t *p = &w->posts[post];
+    int group = w->orgs[p->org].region * SIM_ROLES + p->role;
+    double u = sim_rng_unit(r), v = sim_rng_unit(r);
+    int32_t rank = (int32_t)((w->group_designated[group] + 1) / 2 * (u < v ? u : v));
+    int32_t i = group + rank * SIM_GROUPS;
+    return i < w->pool ? available(w, i, day) : -1;
 }
 
 /* Tops the nominees up to target, first with a pool member who will be
- * appointed to the post within 15 months (ready now, mostly). */
+ * appointed to the post within 15 months (ready now, mostly); then three in
+ * five from the shortlist of its region and role (75% ready now), the rest
+ * from anyone (5% ready now). */
 static void add_nominees(sim_world_t *w, sim_rng_t *r, int32_t post, nominee_t *set, int *count,
                          int target, date_days_t cycle)
 {
     int32_t successor = holder(w, post, cycle, 450), incumbent = holder(w, post, cycle, 0);
     for (int attempt = 0; *count < SIM_MAX_NOMINEE && attempt < 12; attempt++) {
-        int32_t person = successor >= 0 ? successor : candidate(w, r, cycle);
-        bool planned = successor >= 0, taken = person < 0 || person == incumbent;
+        bool planned = successor >= 0, listed = !planned && sim_rng_chance(r, 0.6);
+        int32_t person = planned  ? successor
+                         : listed ? shortlisted(w, r, post, cycle)
+                                  : candidate(w, r, cycle);
+        bool taken = person < 0 || person == incumbent;
         successor = -1;
         for (int i = 0; i < *count && !taken; i++)
             taken = set[i].person == person;
         if (taken || (!planned && *count >= target))
             continue;
-        nominee_t n = {person, planned ? SIM_READY_NOW : sim_rng_pick3(r, 30, 42), false};
+        uint8_t readiness = planned  ? SIM_READY_NOW
+                            : listed ? sim_rng_pick3(r, 75, 20)
+                                     : sim_rng_pick3(r, 5, 50);
+        nominee_t n = {person, readiness, false};
         n.emergency = sim_rng_chance(r, n.readiness == SIM_READY_NOW ? 0.4 : 0.05);
         w->persons[person].core = true;
         set[(*count)++] = n;

@@ -63,6 +63,7 @@ extern const sim_role_t sim_roles[SIM_ROLES + 3];
 #define SIM_KIND_COUNT     7
 #define SIM_KIND_AMBULANCE 3
 #define SIM_REGION_COUNT   7
+#define SIM_GROUPS         (SIM_REGION_COUNT * SIM_ROLES) /* a region's posts of one role */
 
 typedef struct sim_org {
     char code[6], name[128];
@@ -96,7 +97,8 @@ typedef struct sim_event {
 typedef struct sim_world {
     uint64_t seed;
     int org_count, post_count, unregistered, designated;
-    int designation_target; /* asked for: min(this, 2 an organisation) are designated */
+    int designation_target;           /* asked for: min(this, 2 an organisation) are designated */
+    int group_designated[SIM_GROUPS]; /* designated posts by region * SIM_ROLES + role */
     int32_t pool, next_appointment, next_vacancy;
     date_days_t first_day, last_day;
     int64_t horizon; /* events at or after this instant have not happened yet */

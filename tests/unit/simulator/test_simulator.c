@@ -2,8 +2,9 @@
  * the same seed and clock give byte-identical files, the reference data has
  * the contract's headers and exactly 200 designated posts, every event line
  * decodes as its topic's message and all but a handful pass validation, ids
- * repeat only in exact repeats, nothing happens on or after today, what was
- * written is counted, and bad arguments or a failing write are reported. */
+ * repeat only in exact repeats, nothing happens on or after today, ready-now
+ * successors recur across posts of their region, what was written is
+ * counted, and bad arguments or a failing write are reported. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -257,6 +258,96 @@ static void test_nothing_happens_on_or_after_today_and_lines_are_mostly_in_order
     remove_dir(dir);
 }
 
+/* {postId: region} of every designated post of the example in dir. */
+static json_t *designated_regions(const char *dir)
+{
+    size_t size;
+    char *orgs = slurp(dir, "organisations.csv", &size), *posts = slurp(dir, "posts.csv", &size);
+    json_t *region = json_object(), *designated = json_object();
+    for (char *line = strtok(orgs, "\n"); line; line = strtok(NULL, "\n")) {
+        char *last = strrchr(line, ','); /* ods_code,name (maybe quoted),kind,region */
+        *strchr(line, ',') = '\0';
+        json_object_set_new(region, line, json_string(last + 1));
+    }
+    for (char *line = strtok(posts, "\n"); line; line = strtok(NULL, "\n")) {
+        /* post_id,ods_code,role,top200 */
+        char *ods = strchr(line, ',') + 1, *role = strchr(ods, ',');
+        ods[-1] = *role = '\0';
+        if (strcmp(strrchr(role + 1, ','), ",yes") == 0)
+            json_object_set(designated, line, json_object_get(region, ods));
+    }
+    json_decref(region);
+    free(orgs), free(posts);
+    return designated;
+}
+
+/* Of the persons whose winning nomination (the valid event with the latest
+ * occurredAt, then eventId) to some designated post is ready now, a fifth to under half are so for
+ * two or more posts, and most of those for posts of one region only. */
+static void test_ready_now_successors_recur_within_a_region(void **state)
+{
+    (void)state;
+    char *dir = new_dir(), path[TEST_PATH], line[MAX_LINE];
+    assert_int_equal(generate(dir, NULL), 0);
+    json_t *regions = designated_regions(dir), *latest = json_object(), *by_person = json_object();
+    snprintf(path, sizeof path, "%s/events.jsonl", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f)) {
+        if (judge_line(line)) /* dead-lettered, never applied */
+            continue;
+        json_t *event = json_loads(line, 0, NULL), *header = json_object_get(event, "header");
+        json_t *body = json_object_get(event, "successorNominated");
+        const char *readiness = json_string_value(json_object_get(body, "readiness"));
+        body = body ? body : json_object_get(event, "successorWithdrawn");
+        const char *id = json_string_value(json_object_get(header, "eventId"));
+        const char *post = json_string_value(json_object_get(body, "postId"));
+        const char *person = json_string_value(json_object_get(body, "personId"));
+        json_t *region = json_object_get(regions, post ? post : "");
+        char key[MAX_LINE], stamp[MAX_LINE];
+        if (region) {
+            snprintf(key, sizeof key, "%s %s", post, person);
+            snprintf(stamp, sizeof stamp, "%s %s",
+                     json_string_value(json_object_get(header, "occurredAt")), id);
+            json_t *before = json_object_get(latest, key);
+            if (!before || strcmp(stamp, json_string_value(json_array_get(before, 0))) > 0)
+                json_object_set_new(
+                    latest, key,
+                    json_pack("[s,s,s,O]", stamp, readiness ? readiness : "", person, region));
+        }
+        json_decref(event);
+    }
+    fclose(f);
+    const char *key;
+    json_t *value;
+    json_object_foreach(latest, key, value)
+    {
+        if (strcmp(json_string_value(json_array_get(value, 1)), "READINESS_READY_NOW") != 0)
+            continue;
+        const char *person = json_string_value(json_array_get(value, 2));
+        if (!json_object_get(by_person, person))
+            json_object_set_new(by_person, person, json_array());
+        json_array_append(json_object_get(by_person, person), json_array_get(value, 3));
+    }
+    size_t persons = json_object_size(by_person), shared = 0, one_region = 0;
+    json_object_foreach(by_person, key, value)
+    {
+        if (json_array_size(value) < 2)
+            continue;
+        shared++;
+        size_t same = 1;
+        while (same < json_array_size(value) &&
+               json_equal(json_array_get(value, same), json_array_get(value, 0)))
+            same++;
+        one_region += same == json_array_size(value);
+    }
+    assert_true(persons > 100);
+    assert_true(shared * 5 >= persons && shared * 2 < persons);
+    assert_true(one_region * 4 >= shared * 3);
+    json_decref(regions), json_decref(latest), json_decref(by_person);
+    remove_dir(dir);
+}
+
 static void test_options_start_from_the_defaults_and_help_needs_nothing_else(void **state)
 {
     (void)state;
@@ -308,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_reference_data_has_headers_and_200_designated_posts),
         cmocka_unit_test(test_every_line_decodes_and_a_handful_are_invalid),
         cmocka_unit_test(test_nothing_happens_on_or_after_today_and_lines_are_mostly_in_order),
+        cmocka_unit_test(test_ready_now_successors_recur_within_a_region),
         cmocka_unit_test(test_options_start_from_the_defaults_and_help_needs_nothing_else),
         cmocka_unit_test(test_bad_arguments_are_usage_errors),
         cmocka_unit_test(test_a_failing_write_is_reported),
