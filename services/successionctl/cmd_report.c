@@ -20,7 +20,7 @@
 
 static void print_group_header(const char *title)
 {
-    printf("\n%-28s %5s %5s %4s %4s %4s %7s %6s %7s %6s %9s %8s %8s\n", title, "POSTS", "RISK",
+    printf("\n%-32s %5s %5s %4s %4s %4s %7s %7s %5s %6s %9s %6s %8s\n", title, "POSTS", "RISK",
            "CRIT", "HIGH", "MED", "COVERED", "AT-ONCE", "TWICE", "SHARED", "CONTENDED", "READY",
            "PIPELINE");
 }
@@ -28,7 +28,7 @@ static void print_group_header(const char *title)
 static void print_group(const programme_group_t *g)
 {
     char key[64];
-    printf("%-28s %5d %5d %4d %4d %4d %7d %6d %7d %6d %9d %8.2f %8.2f\n",
+    printf("%-32s %5d %5d %4d %4d %4d %7d %7d %5d %6d %9d %6.2f %8.2f\n",
            ctl_shown(g->key, strlen(g->key), key, sizeof key), g->designated, g->at_risk,
            g->critical, g->high, g->medium, g->covered, g->simultaneous_cover,
            g->covered - g->simultaneous_cover, g->shared_successors, g->contended_posts,
