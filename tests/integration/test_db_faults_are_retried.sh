@@ -48,15 +48,24 @@ until_applied() {
     fail "expected $1 applied, have $(applied)"
 }
 
-# 1. A statement timeout: a lock held elsewhere for 4 s.
-psql "$SUCCESSION_DB" -XAtq -c "BEGIN; LOCK TABLE nomination IN ACCESS EXCLUSIVE MODE;
-    SELECT pg_sleep(4); COMMIT" >/dev/null &
+# 1. A statement timeout: a lock held elsewhere until the worker has seen
+# it (however slowly the machine runs), then released.
+PGAPPNAME=it_locker psql "$SUCCESSION_DB" -XAtq -c "BEGIN;
+    LOCK TABLE nomination IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(300); COMMIT" \
+    >/dev/null 2>&1 &
 locker=$!
-sleep 0.5
+for _ in $(seq 1 100); do
+    [[ $(sql "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+              WHERE a.application_name = 'it_locker' AND l.mode = 'AccessExclusiveLock'
+              AND l.granted") == 1 ]] && break
+    sleep 0.1
+done
 publish 5
 expect_fault 57014
 assert_eq "applied while locked out" 0 "$(applied)"
-wait "$locker"
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'it_locker'" \
+    >/dev/null
+wait "$locker" || true
 until_applied 5
 until_ready
 
