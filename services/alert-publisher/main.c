@@ -176,15 +176,15 @@ static db_status_t summarise_when_due(publisher_t *p, char *err, size_t err_size
 {
     if (!p->summary_due || datetime_monotonic_ms() < p->next_summary_ms)
         return DB_OK;
-    long queued = 0;
+    long queued = 0, started = datetime_monotonic_ms();
     db_status_t st = db_transaction(p->db, summary_tx, &queued, err, err_size);
     if (st != DB_OK) {
         log_error("summary_failed", "%s", err);
         return st;
     }
     atomic_fetch_add(&health_metrics.summaries_queued, queued);
-    if (queued > 0)
-        log_info("summaries_queued", "%ld groups changed", queued);
+    log_info("programme_summarised", "%ld groups changed, %ld ms", queued,
+             datetime_monotonic_ms() - started);
     p->summary_due = false;
     p->next_summary_ms = datetime_monotonic_ms() + SUMMARY_PAUSE_MS;
     return DB_OK;
