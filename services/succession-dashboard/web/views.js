@@ -129,10 +129,10 @@ function table(caption, columns, rows, attrs = {}) {
 }
 
 function summaryList(rows) {
-  return h('dl', {class: 'nhsuk-summary-list'}, rows.map(([key, value, field]) =>
+  return h('dl', {class: 'nhsuk-summary-list'}, rows.map(([key, value, field, raw]) =>
     h('div', {class: 'nhsuk-summary-list__row'},
       h('dt', {class: 'nhsuk-summary-list__key'}, key),
-      h('dd', {class: 'nhsuk-summary-list__value', 'data-field': field}, value))));
+      h('dd', {class: 'nhsuk-summary-list__value', 'data-field': field, 'data-value': raw}, value))));
 }
 
 // --- national ---
@@ -306,6 +306,8 @@ export function postListView(query, result, choices, onFilter) {
 
 // --- post detail ---
 
+// Rows of the summary list: [key, what is shown, field, the value as sent].
+
 function successorsTable(status) {
   const columns = ['Person', 'Readiness', 'Eligible', 'Why not eligible', 'Emergency cover', 'Assessed on']
     .map((title) => ({title}));
@@ -340,15 +342,15 @@ function statusRows(p) {
     ['Region', regionName(p.region), 'region'],
     ['Role', roleName(p.role), 'role'],
     ['Designated (top 200)', yesNo(p.designated), 'designated'],
-    ['Severity', severityTag(p.severity), 'severity'],
-    ['Reasons', reasonList(p.reasons), 'reasons'],
-    ['Incumbent', orNone(p.incumbentPersonId), 'incumbentPersonId'],
-    ['Leaving date', p.leavingDate ? when(p.leavingDate) : 'None given', 'leavingDate'],
+    ['Severity', severityTag(p.severity), 'severity', p.severity],
+    ['Reasons', reasonList(p.reasons), 'reasons', (p.reasons || []).join(' ')],
+    ['Incumbent', orNone(p.incumbentPersonId), 'incumbentPersonId', p.incumbentPersonId],
+    ['Leaving date', p.leavingDate ? when(p.leavingDate) : 'None given', 'leavingDate', p.leavingDate],
     ['Vacant', yesNo(p.vacant), 'vacant'],
     ['Held only by an interim', yesNo(p.interimOnly), 'interimOnly'],
-    ['Ready now', String(p.readyNow), 'readyNow'],
-    ['Ready in 1 to 2 years', String(p.readySoon), 'readySoon'],
-    ['Pipeline', String(p.pipeline), 'pipeline'],
+    ['Ready now', String(p.readyNow), 'readyNow', p.readyNow],
+    ['Ready in 1 to 2 years', String(p.readySoon), 'readySoon', p.readySoon],
+    ['Pipeline', String(p.pipeline), 'pipeline', p.pipeline],
     ['Stale, ineligible nominations', `${p.staleNominations}, ${p.ineligibleNominations}`, 'nominations'],
     ['Emergency covers', String(p.emergencyCovers), 'emergencyCovers'],
     ['Thresholds', `at least ${t.minReadyNow} ready now and ${t.minPipeline} in the pipeline; ` +
