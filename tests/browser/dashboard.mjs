@@ -7,7 +7,7 @@
 // the page is keyboard-usable and fits a phone; and saves screenshots.
 //
 //   node dashboard.mjs test URL ARTIFACTS_DIR FLIP_EVENT_FILE HOSTILE_POST_ID
-//   node dashboard.mjs capture URL OUT.png          (the national view, 1280x800)
+//   node dashboard.mjs capture URL OUT.png          (the national view, 1280 wide)
 //
 // Environment: SUCCESSION_WEB_MODULES (node_modules with puppeteer-core),
 // SUCCESSION_BIN (successionctl), CHROMIUM (default /usr/bin/chromium).
@@ -275,7 +275,7 @@ async function capture([url, out]) {
     const page = await openPage(browser, url, []);
     await page.waitForSelector('[data-table=risk]', {timeout: WAIT_MS});
     await waitForLive(page);
-    await page.screenshot({path: out});
+    await page.screenshot({path: out, fullPage: true});
   } finally {
     await browser.close();
   }
