@@ -59,12 +59,12 @@ static const struct {
     {"succession_kafka_up", "gauge", "0 after Kafka reported all brokers down, until it answers.",
      &health_metrics.kafka_up},
     {"succession_dashboard_posts", "gauge", "Posts the dashboard holds.",
-     &health_metrics.dashboard_posts},
+     &health_metrics.posts_held},
     {"succession_dashboard_dropped_total", "counter",
      "Statuses of posts beyond the dashboard's maximum, dropped.",
      &health_metrics.dashboard_dropped},
     {"succession_dashboard_clients", "gauge", "Live (Server-Sent Events) clients of the dashboard.",
-     &health_metrics.dashboard_clients},
+     &health_metrics.live_clients},
 };
 
 /* Metrics measured in milliseconds, shown in seconds. */

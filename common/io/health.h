@@ -37,14 +37,14 @@ typedef struct health_metrics {
     atomic_long outbox_failed;        /* outbox rows Kafka refused for good, set aside */
     atomic_long dashboard_dropped;    /* statuses of posts beyond the dashboard's maximum */
     /* Gauges. */
-    atomic_long last_batch_ms;     /* how long the last applied batch took */
-    atomic_long outbox_depth;      /* rows waiting in the outbox (publisher) */
-    atomic_long outbox_oldest_ms;  /* age of the oldest of them (publisher) */
-    atomic_long db_up;             /* 1: PostgreSQL answered at the last attempt */
-    atomic_long kafka_up;          /* 1: Kafka not known to be down */
-    atomic_long ready;             /* db_up && kafka_up, no database fault, nothing awaited */
-    atomic_long dashboard_posts;   /* posts the dashboard holds */
-    atomic_long dashboard_clients; /* live clients of the dashboard */
+    atomic_long last_batch_ms;    /* how long the last applied batch took */
+    atomic_long outbox_depth;     /* rows waiting in the outbox (publisher) */
+    atomic_long outbox_oldest_ms; /* age of the oldest of them (publisher) */
+    atomic_long db_up;            /* 1: PostgreSQL answered at the last attempt */
+    atomic_long kafka_up;         /* 1: Kafka not known to be down */
+    atomic_long ready;            /* db_up && kafka_up, no database fault, nothing awaited */
+    atomic_long posts_held;       /* posts the dashboard holds */
+    atomic_long live_clients;     /* live clients of the dashboard */
 } health_metrics_t;
 
 /* Starts at zero, but kafka_up at 1: only librdkafka's "all brokers down"

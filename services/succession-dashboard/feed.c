@@ -166,7 +166,7 @@ static store_result_t feed_store(feed_t *f, feed_topic_t t, const ProtobufCMessa
         store_result_t r = store_put_status(f->store, status, json);
         if (r == STORE_FULL)
             feed_dropped(status->post_id);
-        atomic_store(&health_metrics.dashboard_posts, (long)store_post_count(f->store));
+        atomic_store(&health_metrics.posts_held, (long)store_post_count(f->store));
         return r;
     }
     case FEED_ALERTS:
@@ -184,7 +184,7 @@ static void feed_forget(feed_t *f, const rd_kafka_message_t *m)
     memcpy(post_id, m->key ? m->key : "", m->key ? len : 0);
     post_id[m->key ? len : 0] = '\0';
     store_remove_status(f->store, post_id);
-    atomic_store(&health_metrics.dashboard_posts, (long)store_post_count(f->store));
+    atomic_store(&health_metrics.posts_held, (long)store_post_count(f->store));
 }
 
 /* Decodes a message of topic t and takes it; an undecodable one is counted

@@ -122,7 +122,7 @@ static ssize_t live_read(void *cls, uint64_t pos, char *buf, size_t max)
 static void live_count(web_t *web, int delta)
 {
     atomic_fetch_add(&web->clients, delta);
-    atomic_fetch_add(&health_metrics.dashboard_clients, delta);
+    atomic_fetch_add(&health_metrics.live_clients, delta);
 }
 
 static void live_end(void *cls)
