@@ -50,6 +50,7 @@ environment:
   SUCCESSION_KAFKA_PORT             broker port (19092)
   SUCCESSION_KAFKA_CONTROLLER_PORT  KRaft controller port (19093)
   SUCCESSION_PG_PORT                PostgreSQL port (15432)
+  SUCCESSION_DASHBOARD_PORT         the dashboard's port on 127.0.0.1 (18090)
   SUCCESSION_SANITIZE=1             use the sanitizer build in build-asan/
   FRESH_KAFKA_PORT, FRESH_KAFKA_CONTROLLER_PORT, FRESH_PG_PORT
                                     ports inside fresh-check (29092, 29093, 25432)
@@ -82,6 +83,7 @@ Stack is up.
   Kafka       127.0.0.1:$KAFKA_PORT
   PostgreSQL  127.0.0.1:$PG_PORT  database $PG_DB, user $PG_ROLE
   services    ${workers:-none running}
+  dashboard   $DASHBOARD_URL
   logs        $(rel "$LOG_DIR")/
 Point tools at it:  eval "\$(deploy/dev.sh env)"
 Stop it:            deploy/dev.sh down
@@ -157,6 +159,7 @@ run_demo() {
     "$ctl" report | sed -n '/^Most shared/,/^$/p'
     echo "(regions, roles and the contended posts: successionctl report; the weakest posts"
     echo " outside the designated ones: successionctl candidates)"
+    heading "the dashboard: $DASHBOARD_URL"
 }
 
 cmd_demo() {

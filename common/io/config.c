@@ -55,6 +55,22 @@ static const setting_t settings[] = {
       "address of the HTTP endpoints (0.0.0.0 for probes from outside)"),
     S("reevaluate-interval", SETTING_INT, reevaluate_interval, "0",
       "seconds between timed re-evaluations (0: the database setting)"),
+    S("dashboard-port", SETTING_INT, dashboard_port, "8090",
+      "port of the dashboard's page and API (0: off)"),
+    S("dashboard-address", SETTING_STRING, dashboard_address, "127.0.0.1",
+      "address of the dashboard; beyond loopback it needs the auth file and TLS"),
+    S("dashboard-auth-file", SETTING_STRING, dashboard_auth_file, "",
+      "file whose first line is the dashboard's credential, user:password (empty: none)"),
+    S("dashboard-tls-cert", SETTING_STRING, dashboard_tls_cert, "",
+      "PEM certificate of the dashboard's HTTPS (empty: plain HTTP)"),
+    S("dashboard-tls-key", SETTING_STRING, dashboard_tls_key, "",
+      "PEM private key of that certificate"),
+    S("dashboard-max-posts", SETTING_INT, dashboard_max_posts, "50000",
+      "posts the dashboard holds; statuses of further posts are counted and dropped"),
+    S("dashboard-max-alerts", SETTING_INT, dashboard_max_alerts, "1000",
+      "alerts of the dashboard's live feed (the most recent)"),
+    S("dashboard-max-clients", SETTING_INT, dashboard_max_clients, "32",
+      "live (Server-Sent Events) clients of the dashboard at once"),
 };
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
 

@@ -37,6 +37,14 @@ typedef struct config {
     int http_port;             /* metrics and health; 0: off */
     char *http_address;        /* where they listen */
     int reevaluate_interval;   /* seconds; 0: the database setting */
+    int dashboard_port;        /* the dashboard's page and API; 0: off */
+    char *dashboard_address;   /* where they listen; beyond loopback needs auth and TLS */
+    char *dashboard_auth_file; /* its first line is the credential; empty: no authentication */
+    char *dashboard_tls_cert;  /* PEM certificate (chain); empty: plain HTTP */
+    char *dashboard_tls_key;   /* PEM private key of that certificate */
+    int dashboard_max_posts;   /* posts held in memory */
+    int dashboard_max_alerts;  /* alerts of the live feed held in memory */
+    int dashboard_max_clients; /* live (Server-Sent Events) clients at once */
     /* -X pairs, "key=value" strings, owned */
     char *kafka_props[CONFIG_MAX_KAFKA_PROPS];
     size_t kafka_prop_count;

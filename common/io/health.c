@@ -20,10 +20,11 @@ static struct {
 
 static atomic_long last_heartbeat_ms;
 
-/* The database fault in the way, written by the service's thread and read
- * by the server's. */
+/* The database fault in the way and what the service waits for, written
+ * by the service's thread and read by the server's. */
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
 static char fault[256];
+static char waiting[256];
 
 /* The metrics with one sample each, labelled only with the service. */
 static const struct {
@@ -57,6 +58,13 @@ static const struct {
      &health_metrics.db_up},
     {"succession_kafka_up", "gauge", "0 after Kafka reported all brokers down, until it answers.",
      &health_metrics.kafka_up},
+    {"succession_dashboard_posts", "gauge", "Posts the dashboard holds.",
+     &health_metrics.posts_held},
+    {"succession_dashboard_dropped_total", "counter",
+     "Statuses of posts beyond the dashboard's maximum, dropped.",
+     &health_metrics.dashboard_dropped},
+    {"succession_dashboard_clients", "gauge", "Live (Server-Sent Events) clients of the dashboard.",
+     &health_metrics.live_clients},
 };
 
 /* Metrics measured in milliseconds, shown in seconds. */
@@ -103,18 +111,17 @@ static void render_metrics(FILE *out)
 static void unready_reason(char *buf, size_t size)
 {
     pthread_mutex_lock(&fault_lock);
-    bool faulty = fault[0] != '\0';
-    if (faulty)
+    if (fault[0])
         snprintf(buf, size, "database fault: %s\n", fault);
-    pthread_mutex_unlock(&fault_lock);
-    if (faulty)
-        return;
-    if (!atomic_load(&health_metrics.db_up))
+    else if (!atomic_load(&health_metrics.db_up))
         snprintf(buf, size, "database unavailable\n");
     else if (!atomic_load(&health_metrics.kafka_up))
         snprintf(buf, size, "kafka: all brokers down\n");
+    else if (waiting[0])
+        snprintf(buf, size, "%s\n", waiting);
     else
         snprintf(buf, size, "starting\n");
+    pthread_mutex_unlock(&fault_lock);
 }
 
 static const char text_type[] = "text/plain; charset=utf-8";
@@ -192,11 +199,13 @@ void health_heartbeat(void)
     atomic_store(&last_heartbeat_ms, datetime_monotonic_ms());
 }
 
-/* Only the service's thread writes fault, so it reads it here unlocked. */
+/* Only the service's thread writes fault and waiting, so it reads them
+ * here unlocked. */
 static void update_ready(void)
 {
     atomic_store(&health_metrics.ready, atomic_load(&health_metrics.db_up) &&
-                                            atomic_load(&health_metrics.kafka_up) && !fault[0]);
+                                            atomic_load(&health_metrics.kafka_up) && !fault[0] &&
+                                            !waiting[0]);
 }
 
 void health_set_db_up(bool up)
@@ -215,6 +224,14 @@ void health_set_db_fault(const char *reason)
 {
     pthread_mutex_lock(&fault_lock);
     snprintf(fault, sizeof fault, "%s", reason ? reason : "");
+    pthread_mutex_unlock(&fault_lock);
+    update_ready();
+}
+
+void health_set_waiting(const char *reason)
+{
+    pthread_mutex_lock(&fault_lock);
+    snprintf(waiting, sizeof waiting, "%s", reason ? reason : "");
     pthread_mutex_unlock(&fault_lock);
     update_ready();
 }

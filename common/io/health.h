@@ -35,13 +35,16 @@ typedef struct health_metrics {
     atomic_long summaries_queued;     /* programme summaries written to the outbox */
     atomic_long outbox_relayed;       /* outbox rows Kafka confirmed (publisher) */
     atomic_long outbox_failed;        /* outbox rows Kafka refused for good, set aside */
+    atomic_long dashboard_dropped;    /* statuses of posts beyond the dashboard's maximum */
     /* Gauges. */
     atomic_long last_batch_ms;    /* how long the last applied batch took */
     atomic_long outbox_depth;     /* rows waiting in the outbox (publisher) */
     atomic_long outbox_oldest_ms; /* age of the oldest of them (publisher) */
     atomic_long db_up;            /* 1: PostgreSQL answered at the last attempt */
     atomic_long kafka_up;         /* 1: Kafka not known to be down */
-    atomic_long ready;            /* db_up && kafka_up and no database fault */
+    atomic_long ready;            /* db_up && kafka_up, no database fault, nothing awaited */
+    atomic_long posts_held;       /* posts the dashboard holds */
+    atomic_long live_clients;     /* live clients of the dashboard */
 } health_metrics_t;
 
 /* Starts at zero, but kafka_up at 1: only librdkafka's "all brokers down"
@@ -77,5 +80,10 @@ void health_heartbeat(void);
 void health_set_db_up(bool up);
 void health_set_kafka_up(bool up);
 void health_set_db_fault(const char *reason);
+
+/* What the service still waits for before it can serve (e.g. reading a
+ * topic to its end), NULL when nothing: /readyz shows it as the reason.
+ * From the service's thread, as above. */
+void health_set_waiting(const char *reason);
 
 #endif

@@ -4,10 +4,14 @@
 
 # --- layout -----------------------------------------------------------------
 # Everything the stack writes lives under .local/ so a clone stays clean.
-# broker/ holds downloaded jars and survives `clean`; state/ is disposable.
+# broker/ and web/ hold downloaded jars and npm packages and survive `clean`;
+# state/ is disposable.
 LOCAL_DIR="$REPO_ROOT/.local"
 BROKER_DIR="$LOCAL_DIR/broker"
 BROKER_LIB="$BROKER_DIR/lib"
+# The npm packages deploy/web pins (setup.sh), which the build embeds.
+WEB_PACKAGES="$REPO_ROOT/deploy/web"
+WEB_DIR="$LOCAL_DIR/web"
 STATE_DIR="$LOCAL_DIR/state"
 LOG_DIR="$STATE_DIR/logs"
 RUN_DIR="$STATE_DIR/run"

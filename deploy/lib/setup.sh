@@ -8,6 +8,7 @@ APT_PACKAGES=(
     libcmocka-dev libjansson-dev libpq-dev libmicrohttpd-dev
     postgresql-15 postgresql-client-15 postgresql-15-pgtap
     kcat jq curl iproute2 clang libclang-rt-14-dev clang-format maven
+    chromium openssl
 )
 JAVA_PACKAGE=openjdk-17-jre-headless
 KAFKA_POM="$REPO_ROOT/deploy/kafka/pom.xml"
@@ -47,6 +48,9 @@ install_packages() {
         pkg_installed "$p" || missing+=("$p")
     done
     find_java >/dev/null || missing+=("$JAVA_PACKAGE")
+    # npm comes with Debian's nodejs as a package of its own, and inside
+    # other builds of node: only a machine without it needs both.
+    command -v npm >/dev/null || missing+=(nodejs npm)
     if ((${#missing[@]} == 0)); then
         log "Debian packages: all present"
         return 0
@@ -115,7 +119,36 @@ fetch_broker() {
     broker_pin >"$BROKER_MARKER"
 }
 
+# The npm packages of deploy/web (the NHS design system the dashboard
+# embeds, puppeteer-core for its browser tests), exactly as the lock file
+# pins them, into .local/web; fetched again only when the pins change.
+web_pin() {
+    cat "$WEB_PACKAGES/package.json" "$WEB_PACKAGES/package-lock.json" | sha256sum | cut -c1-16
+}
+
+fetch_web() {
+    if [[ -f "$WEB_DIR/.pinned" && "$(<"$WEB_DIR/.pinned")" == "$(web_pin)" ]]; then
+        log "npm packages: present"
+        return 0
+    fi
+    command -v npm >/dev/null || die "npm is missing: run deploy/dev.sh setup"
+    log "fetching the npm packages of deploy/web"
+    local tmp="$WEB_DIR.tmp"
+    rm -rf "$tmp"
+    mkdir -p "$tmp"
+    cp "$WEB_PACKAGES/package.json" "$WEB_PACKAGES/package-lock.json" "$tmp/"
+    # No install scripts: nothing is downloaded but the packages themselves.
+    if ! (cd "$tmp" && npm ci --ignore-scripts --omit=peer --no-audit --no-fund) >"$tmp.log" 2>&1; then
+        cat "$tmp.log" >&2
+        die "fetching the npm packages failed"
+    fi
+    rm -rf "$WEB_DIR" "$tmp.log"
+    mv "$tmp" "$WEB_DIR"
+    web_pin >"$WEB_DIR/.pinned"
+}
+
 cmd_setup() {
     install_packages
     fetch_broker
+    fetch_web
 }

@@ -1,7 +1,10 @@
 # shellcheck shell=bash
 # The project's long-running services, started from the build tree.
 
-WORKERS=(vacancy-worker appointment-worker appraisal-worker alert-publisher)
+WORKERS=(vacancy-worker appointment-worker appraisal-worker alert-publisher succession-dashboard)
+# The dashboard's page and API, on loopback.
+DASHBOARD_PORT="${SUCCESSION_DASHBOARD_PORT:-18090}"
+DASHBOARD_URL="http://127.0.0.1:$DASHBOARD_PORT/"
 WORKER_STOP_TIMEOUT=20
 
 # Matched against the command line; "bin/NAME" fits build/ and build-asan/.
@@ -49,7 +52,9 @@ start_workers() {
             continue
         fi
         log "starting $name"
-        spawn "$name" "$LOG_DIR/$name.log" "$bin"
+        local -a args=()
+        [[ $name == succession-dashboard ]] && args=(--dashboard-port "$DASHBOARD_PORT")
+        spawn "$name" "$LOG_DIR/$name.log" "$bin" "${args[@]}"
         started+=("$name")
     done
     ((${#started[@]})) || return 0

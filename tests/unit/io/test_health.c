@@ -133,6 +133,14 @@ static void test_readyz_is_503_with_the_reason_until_both_dependencies_are_up(vo
                         "database fault: SQLSTATE 42501: permission denied for table post\n");
     health_set_db_fault(NULL);
     assert_int_equal(atomic_load(&health_metrics.ready), 1);
+
+    /* What a service still waits for is the reason, until it is done. */
+    health_set_waiting("reading succession.post-status.v1 to its end");
+    assert_int_equal(atomic_load(&health_metrics.ready), 0);
+    assert_int_equal(exchange("GET /readyz HTTP/1.0\r\n\r\n", response, sizeof response), 503);
+    assert_string_equal(body_of(response), "reading succession.post-status.v1 to its end\n");
+    health_set_waiting(NULL);
+    assert_int_equal(atomic_load(&health_metrics.ready), 1);
     health_set_db_up(false);
 }
 
