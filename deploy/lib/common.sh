@@ -8,6 +8,9 @@
 LOCAL_DIR="$REPO_ROOT/.local"
 BROKER_DIR="$LOCAL_DIR/broker"
 BROKER_LIB="$BROKER_DIR/lib"
+# tools/ holds Prometheus and the manifest validator (setup.sh); it survives
+# `clean` too.
+TOOLS_DIR="$LOCAL_DIR/tools"
 STATE_DIR="$LOCAL_DIR/state"
 LOG_DIR="$STATE_DIR/logs"
 RUN_DIR="$STATE_DIR/run"
