@@ -60,8 +60,10 @@ it_setup() {
     ctl topics >/dev/null
 }
 
+# it_teardown [STATUS]: stops the services, drops the databases and exits
+# with STATUS (by default the status of the command before).
 it_teardown() {
-    local rc=$? db
+    local rc=${1:-$?} db
     stop_services || { rc=1; show_logs; }
     for db in "${IT_DBS[@]}"; do
         psql "$IT_BASE_DB" -XAtq -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true

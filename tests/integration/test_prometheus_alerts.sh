@@ -18,9 +18,8 @@ it_setup
 PG_STOPPED=0
 finish() {
     local rc=$?
-    ((PG_STOPPED)) && "$stack" pg-start >/dev/null
-    (exit "$rc")
-    it_teardown
+    if ((PG_STOPPED)); then "$stack" pg-start >/dev/null || rc=1; fi
+    it_teardown "$rc"
 }
 trap finish EXIT
 
