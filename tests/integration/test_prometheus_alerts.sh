@@ -63,21 +63,25 @@ for metric in $(grep -oP '(?<![:a-z_])succession_[a-z_]+(?![:a-z_])' "$rules" | 
     grep -qx "$metric" "$IT_DIR/names" || fail "the rules read $metric, which no service exposes"
 done
 
-# alert_state NAME: the state of alert NAME in Prometheus ("" when inactive).
+# The active alerts (pending or firing), and the state of one of them ("" when
+# inactive).
+alerts() { curl -sf "$api/api/v1/alerts" | jq -c '.data.alerts'; }
 alert_state() {
-    curl -sf "$api/api/v1/alerts" | jq -r --arg a "$1" '[.data.alerts[] | select(.labels.alertname == $a) | .state] | unique | join(",")'
+    alerts | jq -r --arg a "$1" '[.[] | select(.labels.alertname == $a) | .state] | unique | join(",")'
 }
-rules_evaluated() { [[ $(curl -sf "$api/api/v1/rules" | jq '[.data.groups[].rules[] | select(.lastEvaluation | startswith("0001") | not)] | length') -gt 0 ]]; }
-until_true 30 "Prometheus evaluated no rule" rules_evaluated
+evaluated() {
+    curl -sf "$api/api/v1/rules" |
+        jq -e '[.data.groups[].rules[].lastEvaluation | select(startswith("0001") | not)] | length > 0' >/dev/null
+}
+until_true 30 "Prometheus evaluated no rule" evaluated
 sleep 6 # longer than every `for:`: a healthy stack would fire by now if at all
-assert_eq "alerts while all is well" "" \
-    "$(curl -sf "$api/api/v1/alerts" | jq -r '[.data.alerts[].labels.alertname] | unique | join(",")')"
+assert_eq "alerts while all is well" "" "$(alerts | jq -r '[.[].labels.alertname] | unique | join(",")')"
 
 PG_STOPPED=1
 "$stack" pg-stop >/dev/null
 firing() { [[ $(alert_state SuccessionDatabaseDown) == firing ]]; }
 until_true 60 "SuccessionDatabaseDown did not fire with PostgreSQL down" firing
-say "SuccessionDatabaseDown fired: $(curl -sf "$api/api/v1/alerts" | jq -c '[.data.alerts[] | select(.labels.alertname == "SuccessionDatabaseDown") | .labels.service]')"
+say "SuccessionDatabaseDown fired for $(alerts | jq -c '[.[] | select(.labels.alertname == "SuccessionDatabaseDown") | .labels.service]')"
 
 "$stack" pg-start >/dev/null
 PG_STOPPED=0
