@@ -55,6 +55,9 @@ environment:
   FRESH_KAFKA_PORT, FRESH_KAFKA_CONTROLLER_PORT, FRESH_PG_PORT
                                     ports inside fresh-check (29092, 29093, 25432)
   FRESH_KEEP=1                      keep the root of a failed fresh-check
+  SUCCESSION_IT_PORTS=LOW-HIGH      ports the integration tests give the services
+                                    and Prometheus (default: from 20000 up to the
+                                    system's range for outgoing connections)
 Other variables (e.g. SUCCESSION_NOW) pass through to the services.
 EOF
 }

@@ -25,11 +25,11 @@ static const char *const appraisal_columns[] = {"person_id",       "post_id",   
                                                 "emergency_cover", "assessed_on",    NULL};
 
 const events_kind_t events_kinds[] = {
-    {"vacancy", TOPIC_VACANCY, &succession__v1__vacancy_event__descriptor, "post_id",
+    {"vacancy", TOPIC_VACANCY, &succession__v1__vacancy_event__descriptor, 4, "post_id",
      vacancy_columns},
-    {"appointment", TOPIC_APPOINTMENT, &succession__v1__appointment_event__descriptor, "post_id",
+    {"appointment", TOPIC_APPOINTMENT, &succession__v1__appointment_event__descriptor, 2, "post_id",
      appointment_columns},
-    {"appraisal", TOPIC_APPRAISAL, &succession__v1__appraisal_event__descriptor, "person_id",
+    {"appraisal", TOPIC_APPRAISAL, &succession__v1__appraisal_event__descriptor, 3, "person_id",
      appraisal_columns},
 };
 const size_t events_kind_count = sizeof events_kinds / sizeof events_kinds[0];

@@ -16,8 +16,11 @@ typedef struct events_kind {
     const char *name;                             /* "vacancy": the JSON Lines "topic" member */
     const char *topic;                            /* topic name before the prefix */
     const ProtobufCMessageDescriptor *descriptor; /* the topic's event message */
-    const char *key_field;                        /* body field that is the message key */
-    const char *const *columns;                   /* body fields (snake_case), NULL-terminated */
+    unsigned message_index;     /* its place among the top-level messages of its .proto
+                                   file, counted from 0: the schema registry's message
+                                   index (framing.h) */
+    const char *key_field;      /* body field that is the message key */
+    const char *const *columns; /* body fields (snake_case), NULL-terminated */
 } events_kind_t;
 
 extern const events_kind_t events_kinds[];

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "framing.h"
 #include "succession/v1/common.pb-c.h"
 #include "text.h"
 #include "validate.h"
@@ -36,6 +37,29 @@ static const char *event_id_of(const ProtobufCMessage *msg)
     return h && h->event_id && *h->event_id ? h->event_id : NULL;
 }
 
+/* The protobuf message inside payload (framing.h) into *message and *len.
+ * Returns 0, or -1 with the reason in reason when the framed form is
+ * malformed or names another message than the topic's event. */
+static int unframe(const events_kind_t *kind, const void *payload, const void **message,
+                   size_t *len, char *reason, size_t reason_size)
+{
+    framing_t f;
+    if (framing_parse(payload, *len, &f, reason, reason_size))
+        return -1;
+    if (!framing_names(&f, kind->message_index)) {
+        char path[160];
+        framing_path_text(&f, path, sizeof path);
+        snprintf(reason, reason_size,
+                 "schema-registry framing names message index %s (schema id %u); this topic "
+                 "takes %s, message index [%u]",
+                 path, f.schema_id, kind->descriptor->name, kind->message_index);
+        return -1;
+    }
+    *message = f.message;
+    *len = f.message_len;
+    return 0;
+}
+
 int judge_message(const events_kind_t *kind, const void *payload, size_t len,
                   size_t max_event_bytes, judgement_t *out)
 {
@@ -49,6 +73,10 @@ int judge_message(const events_kind_t *kind, const void *payload, size_t len,
     if (len > max_event_bytes) {
         snprintf(reason, sizeof reason, "message is %zu bytes, over the limit of %zu", len,
                  max_event_bytes);
+        judgement_set_dead(out, reason);
+        return 0;
+    }
+    if (unframe(kind, payload, &payload, &len, reason, sizeof reason)) {
         judgement_set_dead(out, reason);
         return 0;
     }

@@ -25,7 +25,9 @@ typedef struct judgement {
 } judgement_t;
 
 /* Judges len bytes of payload (NULL: a tombstone) as an event of kind,
- * refusing more than max_event_bytes. Returns 0 with *out filled (free with
+ * refusing more than max_event_bytes. The payload is bare protobuf or the
+ * schema registry's framed form (framing.h), whose message index must name
+ * the kind's event message. Returns 0 with *out filled (free with
  * judgement_free), or -1 when memory ran out (*out is then empty). */
 int judge_message(const events_kind_t *kind, const void *payload, size_t len,
                   size_t max_event_bytes, judgement_t *out) __attribute__((warn_unused_result));

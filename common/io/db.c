@@ -464,3 +464,38 @@ int db_migrate(db_t *db, char *errstr, size_t errstr_size)
     }
     return applied;
 }
+
+const char *db_newest_migration(void)
+{
+    return migrations[migration_count - 1].name;
+}
+
+int db_schema_check(db_t *db, char *errstr, size_t errstr_size)
+{
+    const char *newest = db_newest_migration();
+    char err[512];
+    PGresult *res;
+    db_status_t st =
+        db_exec(db, "SELECT coalesce(max(name), 'none'), bool_or(name = $1) FROM schema_migration",
+                1, &newest, &res, err, sizeof err);
+    if (st == DB_OK) {
+        bool applied = PQgetvalue(res, 0, 1)[0] == 't';
+        if (!applied)
+            snprintf(errstr, errstr_size,
+                     "the database schema is older than this binary: its newest migration is "
+                     "%.200s, this binary needs %s; run successionctl migrate",
+                     PQgetvalue(res, 0, 0), newest);
+        PQclear(res);
+        return applied ? 0 : 1;
+    }
+    /* Missing (never migrated), or not readable by this role (42501). */
+    if (strncmp(err, "SQLSTATE 42P01", 14) && strncmp(err, "SQLSTATE 42501", 14)) {
+        snprintf(errstr, errstr_size, "cannot compare the schema with %s: %s", newest, err);
+        return -1;
+    }
+    snprintf(errstr, errstr_size,
+             "cannot read the schema's migrations (%s): the schema is older than %s, which this "
+             "binary needs, or this login role is not in its group role; run successionctl migrate",
+             err, newest);
+    return 1;
+}

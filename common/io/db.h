@@ -129,4 +129,16 @@ uint8_t *db_bytea_decode(const char *text, size_t *len);
  * applied, or -1 with the failing file and the server's message in errstr. */
 int db_migrate(db_t *db, char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
 
+/* The file name of the newest migration this binary embeds. */
+const char *db_newest_migration(void);
+
+/* Compares the schema of the connected database with the migrations this
+ * binary embeds. Returns 0 when the newest of them is applied (a newer
+ * schema is fine: migrations only add); 1 when it is not, or when
+ * schema_migration cannot be read (missing, or refused to this role: the
+ * schema predates the grant, or the role is not in its group role), with a
+ * one-line explanation naming both migrations in errstr; or -1 with the
+ * reason in errstr when the database could not answer (down, a timeout). */
+int db_schema_check(db_t *db, char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+
 #endif

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "datetime.h"
@@ -80,10 +81,76 @@ static const struct {
      &health_metrics.outbox_oldest_ms},
 };
 
+/* Upper bounds of the batch duration buckets, in milliseconds. */
+static const long batch_bounds_ms[HEALTH_BATCH_BUCKETS] = {5,   10,   25,   50,   100,  250,
+                                                           500, 1000, 2500, 5000, 10000};
+
+/* The lag of each assigned partition, written by the service's thread and
+ * read by the server's. */
+typedef struct partition_lag {
+    char *topic;
+    int32_t partition;
+    long lag;
+} partition_lag_t;
+
+static struct {
+    pthread_mutex_t lock;
+    partition_lag_t *entries;
+    size_t count, cap;
+} lags = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
 static const char *const outcomes[] = {"applied", "duplicate", "parked", "dead"};
 static atomic_long *const outcome_counts[] = {
     &health_metrics.messages_applied, &health_metrics.messages_duplicate,
     &health_metrics.messages_parked, &health_metrics.messages_dead};
+
+/* Writes s as a label value: backslash, double quote and line feed escaped. */
+static void put_label_value(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"')
+            fputc('\\', out);
+        if (*s == '\n')
+            fputs("\\n", out);
+        else
+            fputc(*s, out);
+    }
+}
+
+static void render_batch_histogram(FILE *out, const char *s)
+{
+    const char *name = "succession_batch_duration_seconds";
+    fprintf(out,
+            "# HELP %s How long applying a batch took, retries included.\n# TYPE %s histogram\n",
+            name, name);
+    /* Smaller bounds first and the count last, the reverse of
+     * health_observe_batch: a page never shows a bucket above the next. */
+    for (size_t i = 0; i < HEALTH_BATCH_BUCKETS; i++)
+        fprintf(out, "%s_bucket{service=\"%s\",le=\"%g\"} %ld\n", name, s,
+                batch_bounds_ms[i] / 1000.0, atomic_load(&health_metrics.batch_ms_buckets[i]));
+    long sum = atomic_load(&health_metrics.batch_ms_sum);
+    long count = atomic_load(&health_metrics.batch_ms_count);
+    fprintf(out, "%s_bucket{service=\"%s\",le=\"+Inf\"} %ld\n", name, s, count);
+    fprintf(out, "%s_sum{service=\"%s\"} %ld.%03ld\n", name, s, sum / 1000, sum % 1000);
+    fprintf(out, "%s_count{service=\"%s\"} %ld\n", name, s, count);
+}
+
+static void render_lags(FILE *out, const char *s)
+{
+    pthread_mutex_lock(&lags.lock);
+    if (lags.count > 0)
+        fputs("# HELP succession_consumer_lag Messages of an assigned partition not yet applied: "
+              "its high watermark less the next offset stored in PostgreSQL.\n"
+              "# TYPE succession_consumer_lag gauge\n",
+              out);
+    for (size_t i = 0; i < lags.count; i++) {
+        fprintf(out, "succession_consumer_lag{service=\"%s\",topic=\"", s);
+        put_label_value(out, lags.entries[i].topic);
+        fprintf(out, "\",partition=\"%d\"} %ld\n", (int)lags.entries[i].partition,
+                lags.entries[i].lag);
+    }
+    pthread_mutex_unlock(&lags.lock);
+}
 
 /* Writes the metrics page to out. */
 static void render_metrics(FILE *out)
@@ -105,6 +172,8 @@ static void render_metrics(FILE *out)
                 seconds_metrics[i].name, seconds_metrics[i].help, seconds_metrics[i].name,
                 seconds_metrics[i].type, seconds_metrics[i].name, s, ms / 1000, ms % 1000);
     }
+    render_batch_histogram(out, s);
+    render_lags(out, s);
 }
 
 /* Why the service is not ready, into buf: the first problem found. */
@@ -187,6 +256,13 @@ void health_stop(void)
 {
     http_stop(server.http);
     server.http = NULL;
+    pthread_mutex_lock(&lags.lock);
+    for (size_t i = 0; i < lags.count; i++)
+        free(lags.entries[i].topic);
+    free(lags.entries);
+    lags.entries = NULL;
+    lags.count = lags.cap = 0;
+    pthread_mutex_unlock(&lags.lock);
 }
 
 int health_port(void)
@@ -234,4 +310,62 @@ void health_set_waiting(const char *reason)
     snprintf(waiting, sizeof waiting, "%s", reason ? reason : "");
     pthread_mutex_unlock(&fault_lock);
     update_ready();
+}
+
+void health_observe_batch(long ms)
+{
+    atomic_fetch_add(&health_metrics.batch_ms_count, 1);
+    atomic_fetch_add(&health_metrics.batch_ms_sum, ms);
+    for (int i = HEALTH_BATCH_BUCKETS - 1; i >= 0 && ms <= batch_bounds_ms[i]; i--)
+        atomic_fetch_add(&health_metrics.batch_ms_buckets[i], 1);
+}
+
+/* The entry of topic's partition, or NULL; under lags.lock. */
+static partition_lag_t *find_lag(const char *topic, int32_t partition)
+{
+    for (size_t i = 0; i < lags.count; i++)
+        if (lags.entries[i].partition == partition && strcmp(lags.entries[i].topic, topic) == 0)
+            return &lags.entries[i];
+    return NULL;
+}
+
+/* A new entry for topic's partition, or NULL when out of memory; under lags.lock. */
+static partition_lag_t *add_lag(const char *topic, int32_t partition)
+{
+    if (lags.count == lags.cap) {
+        size_t cap = lags.cap ? 2 * lags.cap : 8;
+        partition_lag_t *grown = realloc(lags.entries, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        lags.entries = grown;
+        lags.cap = cap;
+    }
+    char *copy = strdup(topic);
+    if (!copy)
+        return NULL;
+    lags.entries[lags.count] = (partition_lag_t){copy, partition, 0};
+    return &lags.entries[lags.count++];
+}
+
+int health_set_lag(const char *topic, int32_t partition, long lag)
+{
+    pthread_mutex_lock(&lags.lock);
+    partition_lag_t *e = find_lag(topic, partition);
+    if (!e)
+        e = add_lag(topic, partition);
+    if (e)
+        e->lag = lag;
+    pthread_mutex_unlock(&lags.lock);
+    return e ? 0 : -1;
+}
+
+void health_forget_lag(const char *topic, int32_t partition)
+{
+    pthread_mutex_lock(&lags.lock);
+    partition_lag_t *e = find_lag(topic, partition);
+    if (e) {
+        free(e->topic);
+        *e = lags.entries[--lags.count];
+    }
+    pthread_mutex_unlock(&lags.lock);
 }

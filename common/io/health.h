@@ -14,6 +14,10 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+/* Buckets of the batch duration histogram (their bounds are in health.c). */
+#define HEALTH_BATCH_BUCKETS 11
 
 /* What /metrics and /readyz report. Counters only grow; services add to them
  * with atomic_fetch_add and set gauges with atomic_store or the functions
@@ -45,6 +49,10 @@ typedef struct health_metrics {
     atomic_long ready;            /* db_up && kafka_up, no database fault, nothing awaited */
     atomic_long posts_held;       /* posts the dashboard holds */
     atomic_long live_clients;     /* live clients of the dashboard */
+    /* The batch duration histogram (health_observe_batch). */
+    atomic_long batch_ms_buckets[HEALTH_BATCH_BUCKETS]; /* batches within each bound */
+    atomic_long batch_ms_sum;
+    atomic_long batch_ms_count;
 } health_metrics_t;
 
 /* Starts at zero, but kafka_up at 1: only librdkafka's "all brokers down"
@@ -85,5 +93,18 @@ void health_set_db_fault(const char *reason);
  * topic to its end), NULL when nothing: /readyz shows it as the reason.
  * From the service's thread, as above. */
 void health_set_waiting(const char *reason);
+
+/* Adds a committed batch that took ms milliseconds (retries included) to
+ * succession_batch_duration_seconds. Any thread. */
+void health_observe_batch(long ms);
+
+/* The consumer lag of an assigned partition of topic (messages from the
+ * next offset stored in PostgreSQL up to the high watermark), shown as
+ * succession_consumer_lag{topic,partition} until forgotten (revoked) or
+ * the server stops. Returns 0, or -1 when out of memory (the partition is
+ * then not shown). Any thread. */
+int health_set_lag(const char *topic, int32_t partition, long lag)
+    __attribute__((warn_unused_result));
+void health_forget_lag(const char *topic, int32_t partition);
 
 #endif

@@ -89,3 +89,25 @@ int service_health_start(const char *name, const config_t *cfg, char *errstr, si
                  health_port());
     return 0;
 }
+
+service_status_t service_check_schema(const char *name, db_t *db)
+{
+    char err[1024];
+    for (long backoff = 100; service_running; backoff = backoff < 5000 ? backoff * 2 : 5000) {
+        int rc = db_connect_once(db, err, sizeof err) ? -1 : db_schema_check(db, err, sizeof err);
+        health_set_db_up(db_is_up(db));
+        if (rc == 0)
+            return SERVICE_OK;
+        if (rc == 1) {
+            fprintf(stderr, "%s: %s\n", name, err);
+            return SERVICE_USAGE;
+        }
+        log_warn("db_unavailable", "cannot compare the schema yet (retrying in %ld ms): %s",
+                 backoff, err);
+        for (long waited = 0; waited < backoff && service_running; waited += 100) {
+            health_heartbeat();
+            datetime_sleep_ms(100);
+        }
+    }
+    return SERVICE_STOPPED;
+}

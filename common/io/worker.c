@@ -22,6 +22,8 @@
 #define BOUNDED_KEY_BYTES   256
 /* Room left for the headers a dead letter gets on top of the original. */
 #define OWN_HEADERS_BYTES 2048
+/* How long asking the broker for a partition's high watermark may take. */
+#define WATERMARK_TIMEOUT_MS 1000
 /* A message of the batch judged (judge.h), and its dead letter's fate. */
 typedef struct judged {
     judgement_t j;
@@ -37,7 +39,10 @@ typedef struct worker {
     char topic[256], dlq_topic[256], group[256];
     db_t *db;
     rd_kafka_t *consumer;
-    rd_kafka_t *producer;       /* dead letters */
+    rd_kafka_t *producer; /* dead letters */
+    /* The next offset stored in PostgreSQL of each assigned partition, for
+     * the consumer lag (RD_KAFKA_OFFSET_BEGINNING: none stored yet). */
+    rd_kafka_topic_partition_list_t *positions;
     rd_kafka_message_t **batch; /* owned messages, batch_count of them ... */
     judged_t *judged;           /* ... each judged as it arrived */
     size_t batch_count;
@@ -48,6 +53,38 @@ typedef struct worker {
     bool refusal_is_fault; /* a refusal now cannot be the data's doing: retry it */
     char refusal[512];     /* why the database last refused a slice */
 } worker_t;
+
+/* Records partition's next offset stored in PostgreSQL. */
+static void set_position(worker_t *w, int32_t partition, int64_t next)
+{
+    rd_kafka_topic_partition_t *p =
+        rd_kafka_topic_partition_list_find(w->positions, w->topic, partition);
+    if (!p)
+        p = rd_kafka_topic_partition_list_add(w->positions, w->topic, partition);
+    p->offset = next;
+}
+
+/* Shows the lag of every assigned partition on /metrics: its high watermark
+ * less the next offset stored. The watermarks are librdkafka's latest from
+ * its fetches, or, with ask_broker (when the loop is held up and the fetch
+ * queue may be full, so that no fetch brings news), asked of the broker. */
+static void report_lag(worker_t *w, bool ask_broker)
+{
+    for (int i = 0; i < w->positions->cnt; i++) {
+        const rd_kafka_topic_partition_t *p = &w->positions->elems[i];
+        int64_t low = -1, high = -1;
+        rd_kafka_resp_err_t err =
+            ask_broker
+                ? rd_kafka_query_watermark_offsets(w->consumer, w->topic, p->partition, &low, &high,
+                                                   WATERMARK_TIMEOUT_MS)
+                : rd_kafka_get_watermark_offsets(w->consumer, w->topic, p->partition, &low, &high);
+        int64_t next = p->offset >= 0 ? p->offset : low;
+        if (err || high < 0 || next < 0)
+            continue; /* not known yet */
+        if (health_set_lag(w->topic, p->partition, (long)(high > next ? high - next : 0)))
+            log_warn("lag_unreported", "out of memory");
+    }
+}
 
 /* Sets every partition of parts to its next offset stored in PostgreSQL (the
  * beginning when none is), waiting for the database if it is down. Returns 0,
@@ -123,15 +160,21 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         if (load_offsets(w, parts))
             return; /* shutting down: the close that follows revokes */
-        for (int i = 0; i < parts->cnt; i++)
+        for (int i = 0; i < parts->cnt; i++) {
+            set_position(w, parts->elems[i].partition, parts->elems[i].offset);
             log_info("partition_assigned", "%s [%d] from offset %lld", parts->elems[i].topic,
                      parts->elems[i].partition, (long long)parts->elems[i].offset);
+        }
         if (cooperative)
             error = rd_kafka_incremental_assign(rk, parts);
         else
             e = rd_kafka_assign(rk, parts);
     } else {
         drop_batch(w, parts);
+        for (int i = 0; i < parts->cnt; i++) {
+            rd_kafka_topic_partition_list_del(w->positions, w->topic, parts->elems[i].partition);
+            health_forget_lag(w->topic, parts->elems[i].partition);
+        }
         log_info("partitions_revoked", "%d partition(s)%s", parts->cnt,
                  rd_kafka_assignment_lost(rk) ? " (lost)" : "");
         if (cooperative)
@@ -217,8 +260,11 @@ static void fill_batch(worker_t *w)
             break;
         rd_kafka_message_t *m = rd_kafka_consumer_poll(w->consumer, w->batch_count ? 0 : 500);
         health_heartbeat();
-        if (!m)
-            return; /* nothing (more) in hand */
+        if (!m) {
+            if (w->batch_count == 0)
+                report_lag(w, false); /* idle: what arrived since is lag */
+            return;                   /* nothing (more) in hand */
+        }
         if (m->err) {
             /* Informational: end of partition, transient broker trouble. */
             if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
@@ -485,9 +531,10 @@ static db_status_t batch_transaction(db_t *db, void *arg, char *errstr, size_t e
     return st;
 }
 
-/* Hands the batch's next offsets to librdkafka's auto-commit, so that
- * Kafka's view of the group's lag stays true. Never read back: PostgreSQL
- * holds the offsets that count. Partitions revoked meanwhile are skipped. */
+/* After a commit: the batch's next offsets become the partitions'
+ * positions, and go to librdkafka's auto-commit, so that Kafka's view of
+ * the group's lag stays true. Never read back: PostgreSQL holds the offsets
+ * that count. Partitions revoked meanwhile are skipped. */
 static void store_kafka_offsets(worker_t *w, rd_kafka_message_t **msgs, size_t count)
 {
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
@@ -500,8 +547,12 @@ static void store_kafka_offsets(worker_t *w, rd_kafka_message_t **msgs, size_t c
         if (m->offset + 1 > p->offset)
             p->offset = m->offset + 1;
     }
+    for (int i = 0; i < list->cnt; i++)
+        if (rd_kafka_topic_partition_list_find(w->positions, w->topic, list->elems[i].partition))
+            set_position(w, list->elems[i].partition, list->elems[i].offset);
     rd_kafka_offsets_store(w->consumer, list); /* ERR__STATE for revoked ones: fine */
     rd_kafka_topic_partition_list_destroy(list);
+    report_lag(w, false);
 }
 
 /* Adds an applied batch to the metrics. */
@@ -513,6 +564,7 @@ static void count_batch(const batch_tx_t *tx, long elapsed_ms)
     atomic_fetch_add(&health_metrics.messages_dead, (long)tx->count - (long)tx->valid_count);
     atomic_fetch_add(&health_metrics.batches, 1);
     atomic_store(&health_metrics.last_batch_ms, elapsed_ms);
+    health_observe_batch(elapsed_ms);
 }
 
 /* How applying a slice ended. */
@@ -566,6 +618,8 @@ static slice_end_t apply_once(batch_tx_t *tx)
                   "batch of %zu not applied (retrying in %ld ms): %s", tx->count, backoff, err);
         if (!service_running)
             return SLICE_ABANDONED; /* nothing committed; it comes back on restart */
+        if (atomic_load(&health_metrics.kafka_up))
+            report_lag(w, true); /* held up: fetches may have stopped */
         datetime_sleep_ms(backoff);
     }
 }
@@ -682,8 +736,8 @@ static int apply_sql_of(worker_t *w)
     return 0;
 }
 
-/* Creates the database handle, the dead-letter producer and the consumer,
- * subscribed. Returns 0, or -1 with the reason in errstr. */
+/* Creates the database handle, the dead-letter producer and the consumer
+ * (not subscribed yet). Returns 0, or -1 with the reason in errstr. */
 static int worker_open(worker_t *w, char *errstr, size_t errstr_size)
 {
     w->kind = events_kind_by_name(w->spec->kind);
@@ -701,8 +755,9 @@ static int worker_open(worker_t *w, char *errstr, size_t errstr_size)
         return -1;
     w->batch = calloc((size_t)w->cfg.batch_max_events, sizeof *w->batch);
     w->judged = calloc((size_t)w->cfg.batch_max_events, sizeof *w->judged);
+    w->positions = rd_kafka_topic_partition_list_new(8);
     w->db = service_db_new(&w->cfg);
-    if (!w->batch || !w->judged || !w->db) {
+    if (!w->batch || !w->judged || !w->positions || !w->db) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
@@ -741,6 +796,12 @@ static int worker_open(worker_t *w, char *errstr, size_t errstr_size)
     }
     conf = NULL; /* now owned by the consumer */
     rd_kafka_poll_set_consumer(w->consumer);
+    return 0;
+}
+
+/* Joins the consumer group on the topic. Returns 0, or -1 with the reason. */
+static int worker_subscribe(worker_t *w, char *errstr, size_t errstr_size)
+{
     rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(topics, w->topic, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t err = rd_kafka_subscribe(w->consumer, topics);
@@ -766,6 +827,8 @@ static void worker_close(worker_t *w)
         rd_kafka_flush(w->producer, 10000);
         rd_kafka_destroy(w->producer);
     }
+    if (w->positions)
+        rd_kafka_topic_partition_list_destroy(w->positions);
     db_free(w->db);
     free(w->batch);
     free(w->judged);
@@ -805,10 +868,17 @@ int worker_main(const worker_spec_t *spec, int argc, char **argv)
         rc = 2;
         goto done;
     }
-    /* Readiness tells the truth from the start, before a partition needs the database. */
-    if (db_connect_once(w.db, err, sizeof err))
-        log_warn("db_unavailable", "cannot connect to PostgreSQL: %s", err);
-    health_set_db_up(db_is_up(w.db));
+    /* Nothing is consumed before the schema is known to be new enough. */
+    s = service_check_schema(spec->name, w.db);
+    if (s != SERVICE_OK) {
+        rc = s == SERVICE_USAGE ? 2 : 0;
+        goto done;
+    }
+    if (worker_subscribe(&w, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", spec->name, err);
+        rc = 2;
+        goto done;
+    }
     log_info("worker_started", "consuming %s as group %s", w.topic, w.group);
     while (service_running) {
         fill_batch(&w);

@@ -12,6 +12,10 @@ BROKER_LIB="$BROKER_DIR/lib"
 # The npm packages deploy/web pins (setup.sh), which the build embeds.
 WEB_PACKAGES="$REPO_ROOT/deploy/web"
 WEB_DIR="$LOCAL_DIR/web"
+
+# tools/ holds Prometheus and the manifest validator (setup.sh); it survives
+# `clean` too.
+TOOLS_DIR="$LOCAL_DIR/tools"
 STATE_DIR="$LOCAL_DIR/state"
 LOG_DIR="$STATE_DIR/logs"
 RUN_DIR="$STATE_DIR/run"

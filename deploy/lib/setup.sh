@@ -8,7 +8,7 @@ APT_PACKAGES=(
     libcmocka-dev libjansson-dev libpq-dev libmicrohttpd-dev
     postgresql-15 postgresql-client-15 postgresql-15-pgtap
     kcat jq curl iproute2 clang libclang-rt-14-dev clang-format maven
-    chromium openssl
+    chromium openssl python3-venv
 )
 JAVA_PACKAGE=openjdk-17-jre-headless
 KAFKA_POM="$REPO_ROOT/deploy/kafka/pom.xml"
@@ -147,8 +147,52 @@ fetch_web() {
     web_pin >"$WEB_DIR/.pinned"
 }
 
+# Prometheus and promtool, for the alerting rules' tests, are unpacked from
+# Debian's package into .local/tools rather than installed: installing it
+# enables and starts a system-wide Prometheus on port 9090.
+PROMETHEUS_DIR="$TOOLS_DIR/prometheus"
+fetch_prometheus() {
+    if [[ -x "$PROMETHEUS_DIR/usr/bin/promtool" ]]; then
+        log "Prometheus: $("$PROMETHEUS_DIR/usr/bin/promtool" --version 2>&1 | head -n1)"
+        return 0
+    fi
+    log "unpacking Debian's prometheus package into $PROMETHEUS_DIR"
+    local tmp
+    tmp="$(mktemp -d)"
+    chmod 0755 "$tmp" # apt's own user downloads into it
+    if ! (cd "$tmp" && apt-get download -q prometheus >/dev/null); then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+        (cd "$tmp" && apt-get download -q prometheus >/dev/null) || die "apt-get download prometheus failed"
+    fi
+    rm -rf "$PROMETHEUS_DIR"
+    dpkg-deb -x "$tmp"/prometheus_*.deb "$PROMETHEUS_DIR"
+    rm -rf "$tmp"
+}
+
+# kubernetes-validate (PyPI) checks the Kubernetes manifests offline against
+# the API's JSON schemas, which the package carries; it lives in a virtual
+# environment of its own.
+MANIFEST_VALIDATOR=kubernetes-validate==1.37.0
+VALIDATOR_VENV="$TOOLS_DIR/venv"
+install_validator() {
+    local marker="$VALIDATOR_VENV/.pinned"
+    if [[ -f "$marker" && "$(<"$marker")" == "$MANIFEST_VALIDATOR" ]]; then
+        log "$MANIFEST_VALIDATOR: present"
+        return 0
+    fi
+    log "installing $MANIFEST_VALIDATOR into $VALIDATOR_VENV"
+    rm -rf "$VALIDATOR_VENV"
+    /usr/bin/python3 -m venv "$VALIDATOR_VENV"
+    "$VALIDATOR_VENV/bin/pip" install -q --disable-pip-version-check "$MANIFEST_VALIDATOR" ||
+        die "pip install $MANIFEST_VALIDATOR failed"
+    echo "$MANIFEST_VALIDATOR" >"$marker"
+}
+
 cmd_setup() {
     install_packages
     fetch_broker
     fetch_web
+    mkdir -p "$TOOLS_DIR"
+    fetch_prometheus
+    install_validator
 }

@@ -296,6 +296,12 @@ int main(int argc, char **argv)
         rc = 2;
         goto done;
     }
+    s = service_check_schema("alert-publisher", p.db);
+    if (s != SERVICE_OK) {
+        rc = s == SERVICE_USAGE ? 2 : 0;
+        goto done;
+    }
+    db_disconnect(p.db); /* publisher_connect listens and takes the relay lock */
     while (service_running) {
         if (!db_is_up(p.db) && publisher_connect(&p))
             break;

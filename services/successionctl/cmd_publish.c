@@ -1,6 +1,7 @@
 /* successionctl publish: canonical JSON Lines to protobuf, each event to its
  * topic with the key DOMAIN.md gives, waiting for every delivery; at most
- * --rate events a second when asked (a load test, a replay at a set pace).
+ * --rate events a second when asked (a load test, a replay at a set pace);
+ * bare, or framed as a schema registry's serializer frames it (framing.h).
  * On a terminal it shows the events sent, the rate and what is left. */
 #include <errno.h>
 #include <stdbool.h>
@@ -15,10 +16,18 @@
 #include "ctl.h"
 #include "datetime.h"
 #include "events.h"
+#include "framing.h"
 #include "kafka.h"
 #include "pbjson.h"
 #include "service.h"
 #include "validate.h"
+
+/* How each line is encoded. */
+typedef struct publish_form {
+    bool checked;       /* invalid events are skipped, not sent */
+    bool framed;        /* the schema registry's framed form */
+    uint32_t schema_id; /* framed: the schema id it names */
+} publish_form_t;
 
 typedef struct publish_state {
     long delivered, failed;
@@ -38,11 +47,11 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     }
 }
 
-/* Turns one line into a packed event for its topic. Returns 0 with *kind,
- * the packed bytes (*bytes, caller frees) and the key (*key, caller frees,
- * may be NULL); or -1 with the reason in errstr. */
-static int encode_line(const char *line, bool checked, const events_kind_t **kind, uint8_t **bytes,
-                       size_t *len, char **key, char *errstr, size_t errstr_size)
+/* Turns one line into a packed event for its topic, in the given form.
+ * Returns 0 with *kind, the bytes (*bytes, caller frees) and the key (*key,
+ * caller frees, may be NULL); or -1 with the reason in errstr. */
+static int encode_line(const char *line, const publish_form_t *form, const events_kind_t **kind,
+                       uint8_t **bytes, size_t *len, char **key, char *errstr, size_t errstr_size)
 {
     json_error_t jerr;
     ProtobufCMessage *msg = NULL;
@@ -63,15 +72,19 @@ static int encode_line(const char *line, bool checked, const events_kind_t **kin
     json_object_del(obj, "topic");
     if (pbjson_decode((*kind)->descriptor, obj, &msg, errstr, errstr_size))
         goto done;
-    if (checked && validate_event(msg, errstr, errstr_size))
+    if (form->checked && validate_event(msg, errstr, errstr_size))
         goto done;
-    *len = protobuf_c_message_get_packed_size(msg);
+    uint8_t header[FRAMING_HEADER_MAX];
+    size_t header_len =
+        form->framed ? framing_header(form->schema_id, (*kind)->message_index, header) : 0;
+    *len = header_len + protobuf_c_message_get_packed_size(msg);
     *bytes = malloc(*len ? *len : 1);
     if (!*bytes) {
         snprintf(errstr, errstr_size, "out of memory");
         goto done;
     }
-    protobuf_c_message_pack(msg, *bytes);
+    memcpy(*bytes, header, header_len);
+    protobuf_c_message_pack(msg, *bytes + header_len);
     const char *k = events_key(msg);
     *key = k && *k ? strdup(k) : NULL;
     rc = 0;
@@ -129,27 +142,61 @@ static void show_progress(long sent, long started, long read, long size)
     }
 }
 
-int cmd_publish(ctl_t *ctl, int argc, char **argv)
+/* Reads --schema-id's value, a number from 0 to 2^32 - 1. Returns 0 or -1. */
+static int parse_schema_id(const char *text, uint32_t *id)
 {
-    bool checked = true;
-    const char *path = NULL;
-    long rate = 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end || text[0] == '-' || v > UINT32_MAX)
+        return -1;
+    *id = (uint32_t)v;
+    return 0;
+}
+
+/* Reads publish's arguments. Returns 0, or 2 after printing the usage error. */
+static int parse_args(int argc, char **argv, publish_form_t *form, const char **path, long *rate)
+{
+    bool schema_id_given = false;
     for (int i = 1; i < argc; i++) {
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--unchecked") == 0) {
-            checked = false;
-        } else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc && atol(argv[i + 1]) > 0) {
-            rate = atol(argv[++i]);
-        } else if (!path && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) {
-            path = argv[i];
+            form->checked = false;
+        } else if (strcmp(argv[i], "--rate") == 0 && value && atol(value) > 0) {
+            *rate = atol(argv[++i]);
+        } else if (strcmp(argv[i], "--framing") == 0 && value &&
+                   (strcmp(value, "none") == 0 || strcmp(value, "confluent") == 0)) {
+            form->framed = strcmp(argv[++i], "confluent") == 0;
+        } else if (strcmp(argv[i], "--schema-id") == 0 && value &&
+                   parse_schema_id(value, &form->schema_id) == 0) {
+            schema_id_given = true;
+            i++;
+        } else if (!*path && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) {
+            *path = argv[i];
         } else {
             ctl_error("publish", "unexpected argument '%s'", argv[i]);
             return 2;
         }
     }
-    if (!path) {
-        ctl_error("publish", "usage: publish [--unchecked] [--rate EVENTS_PER_SECOND] FILE.jsonl");
+    if (form->framed != schema_id_given) {
+        ctl_error("publish", "--framing confluent and --schema-id N go together");
         return 2;
     }
+    if (!*path) {
+        ctl_error("publish", "usage: publish [--unchecked] [--rate EVENTS_PER_SECOND] "
+                             "[--framing none|confluent --schema-id N] FILE.jsonl");
+        return 2;
+    }
+    return 0;
+}
+
+int cmd_publish(ctl_t *ctl, int argc, char **argv)
+{
+    publish_form_t form = {.checked = true};
+    const char *path = NULL;
+    long rate = 0;
+    if (parse_args(argc, argv, &form, &path, &rate))
+        return 2;
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     if (!f) {
         ctl_error("publish", "%s: %s", path, strerror(errno));
@@ -183,7 +230,7 @@ int cmd_publish(ctl_t *ctl, int argc, char **argv)
         uint8_t *bytes = NULL;
         size_t len = 0;
         char *key = NULL;
-        if (encode_line(line, checked, &kind, &bytes, &len, &key, err, sizeof err)) {
+        if (encode_line(line, &form, &kind, &bytes, &len, &key, err, sizeof err)) {
             fprintf(stderr, "%s:%ld: %s\n", path, lineno, err);
             skipped++;
         } else if (produce(rk, &ctl->cfg, kind, bytes, len, key, &ps) == 0) {

@@ -18,13 +18,16 @@ typedef struct command {
 } command_t;
 
 static const command_t commands[] = {
-    {"migrate", cmd_migrate, "migrate                      apply the database migrations"},
+    {"migrate", cmd_migrate,
+     "migrate [--check [--wait S]]   apply the database migrations; --check only compares "
+     "(exit 2 while the schema is older than this binary)"},
     {"topics", cmd_topics,
      "topics [--partitions N] [--replication-factor R]   create missing topics (6, 1)"},
     {"import", cmd_import,
      "import --organisations FILE --posts FILE   upsert reference data (CSV)"},
     {"publish", cmd_publish,
-     "publish [--unchecked] [--rate N] FILE.jsonl   publish events (canonical JSON Lines)"},
+     "publish [--unchecked] [--rate N] [--framing confluent --schema-id N] FILE.jsonl   "
+     "publish events (canonical JSON Lines)"},
     {"wait", cmd_wait,
      "wait [--timeout S]           until every worker caught up and the outbox is empty"},
     {"status", cmd_status,

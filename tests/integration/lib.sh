@@ -60,8 +60,10 @@ it_setup() {
     ctl topics >/dev/null
 }
 
+# it_teardown [STATUS]: stops the services, drops the databases and exits
+# with STATUS (by default the status of the command before).
 it_teardown() {
-    local rc=$? db
+    local rc=${1:-$?} db
     stop_services || { rc=1; show_logs; }
     for db in "${IT_DBS[@]}"; do
         psql "$IT_BASE_DB" -XAtq -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
@@ -104,15 +106,48 @@ stop_services() {
     return 1
 }
 
-# free_port: a TCP port no socket uses now, below the range the system
-# hands out to outgoing connections, for a service's --http-port.
+# free_port: a TCP port no socket uses now and not handed out before in
+# this test (a service may not have bound the last one yet), for a
+# service's --http-port: one of SUCCESSION_IT_PORTS (LOW-HIGH) when set,
+# else one below the range the system hands out to outgoing connections.
 free_port() {
-    local port low
-    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
-    for port in $(shuf -i 20000-$((low - 1)) -n 50); do
-        [[ -z $(ss -Htan "sport = :$port") ]] && { echo "$port"; return 0; }
+    local port low=20000 high
+    high=$(($(cut -f1 /proc/sys/net/ipv4/ip_local_port_range) - 1))
+    if [[ -n ${SUCCESSION_IT_PORTS:-} ]]; then
+        low=${SUCCESSION_IT_PORTS%-*} high=${SUCCESSION_IT_PORTS#*-}
+    fi
+    touch "$IT_DIR/ports"
+    for port in $(shuf -i "$low-$high" -n 50); do
+        grep -qx "$port" "$IT_DIR/ports" && continue
+        [[ -z $(ss -Htan "sport = :$port") ]] && { echo "$port" | tee -a "$IT_DIR/ports"; return 0; }
     done
     fail "no free port found"
+}
+
+# reap PID SECONDS: waits up to SECONDS for the service PID to exit by
+# itself (fails the test otherwise); its exit status is then in
+# REAPED_STATUS, and stop_services leaves it be.
+reap() {
+    local pid=$1 deadline=$((SECONDS + $2)) kept=() p
+    while kill -0 "$pid" 2>/dev/null; do
+        ((SECONDS < deadline)) || fail "pid $pid still runs after $2 s"
+        sleep 0.2
+    done
+    REAPED_STATUS=0
+    wait "$pid" || REAPED_STATUS=$?
+    for p in "${IT_PIDS[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
+    IT_PIDS=("${kept[@]}")
+}
+
+# until_true SECONDS WHAT COMMAND...: runs COMMAND every 0.2 s until it
+# succeeds; fails the test with WHAT after SECONDS.
+until_true() {
+    local deadline=$((SECONDS + $1)) what=$2
+    shift 2
+    until "$@"; do
+        ((SECONDS < deadline)) || fail "$what (after $1 s)"
+        sleep 0.2
+    done
 }
 
 # assert_eq WHAT EXPECTED ACTUAL

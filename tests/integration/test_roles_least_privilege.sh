@@ -43,6 +43,8 @@ refused worker "UPDATE post_state SET severity = 0"
 refused worker "DELETE FROM dirty_post"
 allowed worker "INSERT INTO event_log (topic, partition, \"offset\", event_id, outcome) VALUES ('t', 0, 1, 'f', 'applied')"
 allowed worker "INSERT INTO dirty_post (post_id, caused_by) VALUES ('RJ1-CEO', 'f')"
+allowed worker "SELECT max(name) FROM schema_migration"
+refused worker "DELETE FROM schema_migration"
 
 refused publisher "UPDATE post SET designated = false"
 refused publisher "UPDATE setting SET value = 1"

@@ -144,6 +144,68 @@ static void test_readyz_is_503_with_the_reason_until_both_dependencies_are_up(vo
     health_set_db_up(false);
 }
 
+static void test_metrics_page_has_the_batch_histogram_cumulative(void **state)
+{
+    char response[RESPONSE_SIZE];
+    health_observe_batch(3);
+    health_observe_batch(40);
+    health_observe_batch(50); /* a bound is within its bucket */
+    health_observe_batch(20000);
+    assert_int_equal(exchange("GET /metrics HTTP/1.0\r\n\r\n", response, sizeof response), 200);
+    const char *body = body_of(response);
+    const char *name = "succession_batch_duration_seconds";
+    char want[4096];
+    snprintf(want, sizeof want,
+             "# TYPE %1$s histogram\n"
+             "%1$s_bucket{service=\"test-service\",le=\"0.005\"} 1\n"
+             "%1$s_bucket{service=\"test-service\",le=\"0.01\"} 1\n"
+             "%1$s_bucket{service=\"test-service\",le=\"0.025\"} 1\n"
+             "%1$s_bucket{service=\"test-service\",le=\"0.05\"} 3\n"
+             "%1$s_bucket{service=\"test-service\",le=\"0.1\"} 3\n"
+             "%1$s_bucket{service=\"test-service\",le=\"0.25\"} 3\n"
+             "%1$s_bucket{service=\"test-service\",le=\"0.5\"} 3\n"
+             "%1$s_bucket{service=\"test-service\",le=\"1\"} 3\n"
+             "%1$s_bucket{service=\"test-service\",le=\"2.5\"} 3\n"
+             "%1$s_bucket{service=\"test-service\",le=\"5\"} 3\n"
+             "%1$s_bucket{service=\"test-service\",le=\"10\"} 3\n"
+             "%1$s_bucket{service=\"test-service\",le=\"+Inf\"} 4\n"
+             "%1$s_sum{service=\"test-service\"} 20.093\n"
+             "%1$s_count{service=\"test-service\"} 4\n",
+             name);
+    if (!strstr(body, want))
+        fail_msg("no histogram as expected in:\n%s", body);
+}
+
+static void test_metrics_page_has_the_lag_of_each_assigned_partition(void **state)
+{
+    char response[RESPONSE_SIZE];
+    assert_int_equal(exchange("GET /metrics HTTP/1.0\r\n\r\n", response, sizeof response), 200);
+    assert_null(strstr(response, "succession_consumer_lag")); /* none assigned */
+    assert_int_equal(health_set_lag("p.vacancy", 0, 5), 0);
+    assert_int_equal(health_set_lag("p.vacancy", 3, 7), 0);
+    assert_int_equal(health_set_lag("p.vacancy", 0, 9), 0); /* updated in place */
+    assert_int_equal(health_set_lag("odd\"\\\nname", 1, 2), 0);
+    for (int32_t p = 10; p < 40; p++) /* the table grows */
+        assert_int_equal(health_set_lag("p.vacancy", p, p), 0);
+    health_forget_lag("p.vacancy", 3);
+    health_forget_lag("p.vacancy", 99); /* not there: nothing happens */
+    assert_int_equal(exchange("GET /metrics HTTP/1.0\r\n\r\n", response, sizeof response), 200);
+    const char *body = body_of(response);
+    assert_non_null(strstr(body, "# TYPE succession_consumer_lag gauge\n"));
+    assert_non_null(strstr(body, "succession_consumer_lag{service=\"test-service\",topic=\"p."
+                                 "vacancy\",partition=\"0\"} 9\n"));
+    assert_null(strstr(body, "partition=\"3\""));
+    assert_non_null(strstr(body, "succession_consumer_lag{service=\"test-service\",topic=\"p."
+                                 "vacancy\",partition=\"39\"} 39\n"));
+    assert_non_null(strstr(body, "topic=\"odd\\\"\\\\\\nname\",partition=\"1\"} 2\n"));
+    /* Stopping forgets them all. */
+    health_stop();
+    char err[256];
+    assert_int_equal(health_start("test-service", "127.0.0.1", -1, LIVENESS_S, err, sizeof err), 0);
+    assert_int_equal(exchange("GET /metrics HTTP/1.0\r\n\r\n", response, sizeof response), 200);
+    assert_null(strstr(response, "succession_consumer_lag"));
+}
+
 static void test_metrics_page_is_prometheus_text_with_the_counted_values(void **state)
 {
     char response[RESPONSE_SIZE];
@@ -313,6 +375,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_metrics_page_is_prometheus_text_with_the_counted_values, start_server,
             stop_server),
+        cmocka_unit_test_setup_teardown(test_metrics_page_has_the_batch_histogram_cumulative,
+                                        start_server, stop_server),
+        cmocka_unit_test_setup_teardown(test_metrics_page_has_the_lag_of_each_assigned_partition,
+                                        start_server, stop_server),
         cmocka_unit_test_setup_teardown(test_unknown_path_is_404, start_server, stop_server),
         cmocka_unit_test_setup_teardown(test_methods_other_than_get_and_head_are_405, start_server,
                                         stop_server),
