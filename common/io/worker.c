@@ -211,12 +211,25 @@ static void rewind_to_stored(worker_t *w)
     rd_kafka_topic_partition_list_t *parts = NULL;
     if (rd_kafka_assignment(w->consumer, &parts) || !parts)
         return;
-    if (parts->cnt > 0 && load_offsets(w, parts) == 0) {
+    /* A partition left where it was would skip what was abandoned: every
+     * partition's seek must succeed (each reports its own error), so it is
+     * tried again until it does. */
+    while (parts->cnt > 0 && service_running && load_offsets(w, parts) == 0) {
+        for (int i = 0; i < parts->cnt; i++)
+            parts->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
         rd_kafka_error_t *error = rd_kafka_seek_partitions(w->consumer, parts, 10000);
-        if (error) {
-            log_error("seek_failed", "%s", rd_kafka_error_string(error));
-            rd_kafka_error_destroy(error);
+        const char *why = error ? rd_kafka_error_string(error) : NULL;
+        for (int i = 0; !why && i < parts->cnt; i++)
+            why = parts->elems[i].err ? rd_kafka_err2str(parts->elems[i].err) : NULL;
+        if (!why) {
+            for (int i = 0; i < parts->cnt; i++)
+                set_position(w, parts->elems[i].partition, parts->elems[i].offset);
+            break;
         }
+        log_error("seek_failed", "%s; trying again", why);
+        if (error)
+            rd_kafka_error_destroy(error);
+        datetime_sleep_ms(500);
     }
     rd_kafka_topic_partition_list_destroy(parts);
 }
