@@ -479,30 +479,47 @@ db_status_t evaluate_posts(db_t *db, const char *const *post_ids, const char *co
     return judge_posts(db, post_ids, caused_by, count, stats, NULL, NULL, errstr, errstr_size);
 }
 
-db_status_t evaluate_candidates(db_t *db, evaluate_each_fn each, void *arg, char *errstr,
-                                size_t errstr_size)
+/* Judges the posts the query selects (their ids, in byte order), after
+ * locking them when lock; recorded, or handed to each when not NULL. */
+static db_status_t judge_selected(db_t *db, const char *sql, bool lock, evaluate_stats_t *stats,
+                                  evaluate_each_fn each, void *arg, char *errstr,
+                                  size_t errstr_size)
 {
     PGresult *res;
-    db_status_t st = db_exec(db,
-                             "SELECT post_id FROM post WHERE NOT designated "
-                             "ORDER BY post_id COLLATE \"C\"",
-                             0, NULL, &res, errstr, errstr_size);
+    db_status_t st = db_exec(db, sql, 0, NULL, &res, errstr, errstr_size);
     if (st != DB_OK)
         return st;
     int n = PQntuples(res);
     const char **ids = calloc(n ? (size_t)n : 1, sizeof *ids);
-    evaluate_stats_t stats = {0};
-    if (!ids) {
+    pgarray_t list = {0};
+    for (int i = 0; ids && i < n; i++) {
+        ids[i] = PQgetvalue(res, i, 0);
+        if (lock && append_text(&list, ids[i]))
+            break;
+    }
+    if (!ids || (lock && db_array_finish(&list.buf, &list.len, &list.cap))) {
         snprintf(errstr, errstr_size, "out of memory");
         st = DB_FAULT;
     }
-    for (int i = 0; ids && i < n; i++)
-        ids[i] = PQgetvalue(res, i, 0);
+    const char *params[] = {list.buf};
+    if (st == DB_OK && lock)
+        st = db_exec(db, "SELECT lock_posts($1::text[])", 1, params, NULL, errstr, errstr_size);
     if (st == DB_OK)
-        st = judge_posts(db, ids, NULL, (size_t)n, &stats, each, arg, errstr, errstr_size);
+        st = judge_posts(db, ids, NULL, (size_t)n, stats, each, arg, errstr, errstr_size);
+    free(list.buf);
     free(ids);
     PQclear(res);
     return st;
+}
+
+db_status_t evaluate_candidates(db_t *db, evaluate_each_fn each, void *arg, char *errstr,
+                                size_t errstr_size)
+{
+    evaluate_stats_t stats = {0};
+    return judge_selected(db,
+                          "SELECT post_id FROM post WHERE NOT designated "
+                          "ORDER BY post_id COLLATE \"C\"",
+                          false, &stats, each, arg, errstr, errstr_size);
 }
 
 /* One pass: take the dirty posts (locked) and evaluate them; stats->taken
@@ -554,33 +571,9 @@ db_status_t evaluate_dirty(db_t *db, evaluate_stats_t *stats, char *errstr, size
 
 db_status_t evaluate_all(db_t *db, evaluate_stats_t *stats, char *errstr, size_t errstr_size)
 {
-    PGresult *res;
-    db_status_t st = db_exec(db,
-                             "SELECT p.post_id FROM post p LEFT JOIN post_state s USING (post_id) "
-                             "WHERE p.designated OR s.post_id IS NOT NULL "
-                             "ORDER BY p.post_id COLLATE \"C\"",
-                             0, NULL, &res, errstr, errstr_size);
-    if (st != DB_OK)
-        return st;
-    int n = PQntuples(res);
-    const char **ids = calloc(n ? (size_t)n : 1, sizeof *ids);
-    pgarray_t list = {0};
-    for (int i = 0; ids && i < n; i++) {
-        ids[i] = PQgetvalue(res, i, 0);
-        if (append_text(&list, ids[i]))
-            break;
-    }
-    if (!ids || db_array_finish(&list.buf, &list.len, &list.cap)) {
-        snprintf(errstr, errstr_size, "out of memory");
-        st = DB_FAULT;
-    }
-    const char *params[] = {list.buf};
-    if (st == DB_OK)
-        st = db_exec(db, "SELECT lock_posts($1::text[])", 1, params, NULL, errstr, errstr_size);
-    if (st == DB_OK)
-        st = evaluate_posts(db, ids, NULL, (size_t)n, stats, errstr, errstr_size);
-    free(list.buf);
-    free(ids);
-    PQclear(res);
-    return st;
+    return judge_selected(db,
+                          "SELECT p.post_id FROM post p LEFT JOIN post_state s USING (post_id) "
+                          "WHERE p.designated OR s.post_id IS NOT NULL "
+                          "ORDER BY p.post_id COLLATE \"C\"",
+                          true, stats, NULL, NULL, errstr, errstr_size);
 }
