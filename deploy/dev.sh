@@ -237,6 +237,10 @@ cmd_test() {
 # not needed); prints the package's path.
 cmd_package() {
     cmd_setup
+    # cpack finds the library dependencies with dpkg-shlibdeps, and the
+    # binaries among the files with `file`; only packaging needs it.
+    pkg_installed file || as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends file
     local dir="$REPO_ROOT/build-package"
     log "building the package in $(rel "$dir")"
     cmake -S "$REPO_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
