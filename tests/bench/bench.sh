@@ -186,7 +186,10 @@ start_all
 ctl wait --timeout 600 >/dev/null || fail "the latency run did not settle"
 idle=$("$SUCCESSION_BIN/latency_probe" ZZ9-CEO P-PROBE 50 100) || fail "idle probes: $idle"
 say "alert latency, idle: $idle"
-ctl publish --unchecked --rate "$LOAD_RATE" "$IT_DIR/national/events.jsonl" >/dev/null 2>&1 &
+# The binary itself in the background (not through the ctl function, whose
+# subshell would be what kill stops), so that the load ends with the probes.
+"$SUCCESSION_BIN/successionctl" publish --unchecked --rate "$LOAD_RATE" \
+    "$IT_DIR/national/events.jsonl" >/dev/null 2>&1 &
 load=$!
 sleep 5
 loaded=$("$SUCCESSION_BIN/latency_probe" ZZ9-CEO P-PROBE "$PROBES" 50) || fail "probes under load: $loaded"
