@@ -365,6 +365,13 @@ int db_array_append(char **buf, size_t *len, size_t *cap, const char *element)
     return 0;
 }
 
+int db_array_append_long(char **buf, size_t *len, size_t *cap, long long v)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%lld", v);
+    return db_array_append(buf, len, cap, text);
+}
+
 int db_array_finish(char **buf, size_t *len, size_t *cap)
 {
     if (grow(buf, cap, *len + 3))
@@ -387,6 +394,17 @@ char *db_hex(const uint8_t *bytes, size_t len)
     if (hex)
         hex[2 * len] = '\0';
     return hex;
+}
+
+bool db_bytea_is_hex(const char *text, const char *hex)
+{
+    size_t len;
+    uint8_t *bytes = db_bytea_decode(text, &len);
+    char *bytes_hex = bytes ? db_hex(bytes, len) : NULL;
+    bool same = bytes_hex && strcmp(bytes_hex, hex) == 0;
+    free(bytes);
+    free(bytes_hex);
+    return same;
 }
 
 char *db_pack_hex(const ProtobufCMessage *msg)

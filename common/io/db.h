@@ -108,6 +108,10 @@ void db_free(db_t *db);
  * out of memory. Start with *buf NULL; the caller frees. */
 int db_array_append(char **buf, size_t *len, size_t *cap, const char *element)
     __attribute__((warn_unused_result));
+/* db_array_append of v written in decimal. */
+int db_array_append_long(char **buf, size_t *len, size_t *cap, long long v)
+    __attribute__((warn_unused_result));
+
 /* Closes the array literal started by the first db_array_append ("{}" when
  * nothing was appended). */
 int db_array_finish(char **buf, size_t *len, size_t *cap) __attribute__((warn_unused_result));
@@ -115,6 +119,11 @@ int db_array_finish(char **buf, size_t *len, size_t *cap) __attribute__((warn_un
 /* The lowercase hex text of len bytes, for decode(x, 'hex') in SQL: a new
  * string (the caller frees), NULL when out of memory. */
 char *db_hex(const uint8_t *bytes, size_t len);
+
+/* Whether the bytea value text (in whichever form the server sent it) holds
+ * the bytes that hex spells (as db_hex writes them). False when out of
+ * memory. */
+bool db_bytea_is_hex(const char *text, const char *hex);
 
 /* db_hex of msg packed; NULL when out of memory. */
 char *db_pack_hex(const ProtobufCMessage *msg);

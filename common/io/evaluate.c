@@ -89,24 +89,9 @@ static void read_settings(const PGresult *res, rules_settings_t *s)
     }
 }
 
-/* Whether the bytea value text (in the form the server sent) holds the bytes
- * that hex spells (as db_hex writes them). False when out of memory. */
-static bool same_bytes(const char *text, const char *hex)
-{
-    size_t len;
-    uint8_t *bytes = db_bytea_decode(text, &len);
-    char *bytes_hex = bytes ? db_hex(bytes, len) : NULL;
-    bool same = bytes_hex && strcmp(bytes_hex, hex) == 0;
-    free(bytes);
-    free(bytes_hex);
-    return same;
-}
-
 static int append_int(pgarray_t *a, long v)
 {
-    char text[24];
-    snprintf(text, sizeof text, "%ld", v);
-    return db_array_append(&a->buf, &a->len, &a->cap, text);
+    return db_array_append_long(&a->buf, &a->len, &a->cap, v);
 }
 
 static int append_text(pgarray_t *a, const char *text)
@@ -319,7 +304,7 @@ static int judge_post(judge_ctx_t *ctx, int row, const char *caused_by)
     const Succession__V1__AlertState transition =
         rules_alert_transition(was_at_risk, was, r.at_risk, r.severity);
     rc = 0;
-    if (!transition && prev_picture && same_bytes(prev_picture, picture))
+    if (!transition && prev_picture && db_bytea_is_hex(prev_picture, picture))
         goto done; /* nothing changed */
     int sequence = atoi(PQgetvalue(posts, row, P_SEQUENCE)) + (transition ? 1 : 0);
     st.caused_by_event_id = caused_by ? (char *)caused_by : "";

@@ -203,9 +203,7 @@ static int column_text(columns_t *c, int col, const char *text)
 
 static int column_int(columns_t *c, int col, long v)
 {
-    char text[24];
-    snprintf(text, sizeof text, "%ld", v);
-    return column_text(c, col, text);
+    return db_array_append_long(&c->buf[col], &c->len[col], &c->cap[col], v);
 }
 
 static int columns_finish(columns_t *c, int n)
@@ -251,14 +249,8 @@ static bool changed(const PGresult *sent, const char *key, const char *hex, cons
     for (int r = 0; r < PQntuples(sent); r++) {
         if (strcmp(PQgetvalue(sent, r, 0), key) != 0)
             continue;
-        size_t len;
-        uint8_t *bytes = db_bytea_decode(PQgetvalue(sent, r, 1), &len);
-        char *before = bytes ? db_hex(bytes, len) : NULL;
-        bool same =
-            before && strcmp(before, hex) == 0 && strcmp(PQgetvalue(sent, r, 2), today) == 0;
-        free(bytes);
-        free(before);
-        return !same;
+        return !db_bytea_is_hex(PQgetvalue(sent, r, 1), hex) ||
+               strcmp(PQgetvalue(sent, r, 2), today) != 0;
     }
     return true;
 }

@@ -425,9 +425,7 @@ typedef struct batch_tx {
 
 static int append_long(pgarray_t *a, long long v)
 {
-    char text[24];
-    snprintf(text, sizeof text, "%lld", v);
-    return db_array_append(&a->buf, &a->len, &a->cap, text);
+    return db_array_append_long(&a->buf, &a->len, &a->cap, v);
 }
 
 /* Stores the next offsets of the slice's partitions, fenced: false in

@@ -161,6 +161,26 @@ static void test_bytea_decodes_from_hex_and_escape_forms(void **state)
     free(text);
 }
 
+/* A stored bytea compares with hex text whichever form it arrives in. */
+static void test_bytea_compares_with_hex_in_both_forms(void **state)
+{
+    assert_true(db_bytea_is_hex("\\x00ff105c", "00ff105c"));
+    assert_true(db_bytea_is_hex("\\000\\377\\020\\\\", "00ff105c"));
+    assert_false(db_bytea_is_hex("\\x00ff105c", "00ff105d"));
+    assert_false(db_bytea_is_hex("\\x00ff10", "00ff105c"));
+}
+
+static void test_numbers_go_into_array_literals_in_decimal(void **state)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    assert_int_equal(db_array_append_long(&buf, &len, &cap, -7), 0);
+    assert_int_equal(db_array_append_long(&buf, &len, &cap, 9007199254740993LL), 0);
+    assert_int_equal(db_array_finish(&buf, &len, &cap), 0);
+    assert_string_equal(buf, "{\"-7\",\"9007199254740993\"}");
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +194,8 @@ int main(void)
         cmocka_unit_test(test_array_literal_passes_utf8_through_byte_for_byte),
         cmocka_unit_test(test_array_literal_grows_for_elements_of_every_size),
         cmocka_unit_test(test_bytea_decodes_from_hex_and_escape_forms),
+        cmocka_unit_test(test_bytea_compares_with_hex_in_both_forms),
+        cmocka_unit_test(test_numbers_go_into_array_literals_in_decimal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
