@@ -207,6 +207,10 @@ async function checkKeyboard(browser, url, problems) {
 // --- screenshots ---
 
 async function screenshot(page, path, width, height) {
+  // Headless Chromium does not paint a tab in the background, and a capture
+  // of one waits for a frame that never comes: later checks open tabs of
+  // their own, so the tab to capture comes to the front first.
+  await page.bringToFront();
   await page.setViewport({width, height});
   await new Promise((r) => setTimeout(r, 300)); // a frame for the new width
   const png = await page.screenshot({path});
